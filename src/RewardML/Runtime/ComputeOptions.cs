@@ -44,7 +44,7 @@ public sealed record ComputeSettings(torch.Device Device, torch.ScalarType DType
     public static torch.Device ParseDevice(string name, bool cudaAvailable)
     {
         string n = name.Trim().ToLowerInvariant();
-        if (n is "auto" or "") return cudaAvailable ? torch.CUDA : torch.CPU;
+        if (n is "auto" or "") return cudaAvailable ? new torch.Device(DeviceType.CUDA) : torch.CPU;
         if (n == "cpu") return torch.CPU;
         if (n == "cuda" || n.StartsWith("cuda:", StringComparison.Ordinal))
         {

@@ -65,22 +65,14 @@ public static class TorchRuntime
         if (torchSharp is null) return new RuntimeReport(null, libTorchDir, false); // let TorchSharp report what is missing
 
         string? patched = PatchedCopyIfNeeded(torchSharp);
-        bool cuda = libTorchDir is not null && File.Exists(Path.Combine(libTorchDir, "libtorch_cuda.so"));
-        if (patched is null && libTorchDir is null) return new RuntimeReport(null, null, false);
+        string packagedDir = Path.GetDirectoryName(NativeLibraryLocator.Find("libtorch.so") ?? torchSharp)!;
+        var plan = NativeLoadPlan.Create(libTorchDir, torchSharp, patched, packagedDir);
+        if (plan.Libraries.Count == 0) return new RuntimeReport(null, null, false);
 
-        // Dependencies first, by full path, so the copy's DT_NEEDED entries resolve by soname to these.
-        string depsDir = libTorchDir ?? Path.GetDirectoryName(NativeLibraryLocator.Find("libtorch.so") ?? torchSharp)!;
-        string[] order = cuda
-            ? ["libc10.so", "libtorch_cpu.so", "libc10_cuda.so", "libtorch_cuda.so", "libtorch.so"]
-            : ["libc10.so", "libtorch_cpu.so", "libtorch.so"];
-        foreach (var lib in order)
-        {
-            string path = Path.Combine(depsDir, lib);
-            if (File.Exists(path)) NativeLibrary.Load(path);
-        }
-        IntPtr handle = NativeLibrary.Load(patched ?? torchSharp);
-        BindTorchSharp(handle);
-        return new RuntimeReport(patched, libTorchDir, cuda);
+        IntPtr handle = IntPtr.Zero;
+        foreach (var library in plan.Libraries) handle = NativeLibrary.Load(library);
+        BindTorchSharp(handle); // the last library loaded is libLibTorchSharp (or its compatible copy)
+        return new RuntimeReport(patched, libTorchDir, plan.Cuda);
     }
 
     /// <summary>Returns the path of a compatible copy when the host's libstdc++ needs one, else null.</summary>
