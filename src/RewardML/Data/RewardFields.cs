@@ -59,24 +59,24 @@ internal sealed class RewardFields
     /// <summary>Sets <paramref name="field"/> of <paramref name="row"/> from its text in a file; returns why it cannot, or null.</summary>
     public static string? TrySet(RewardRow row, RewardField field, string text)
     {
+        string? reason = null;
         switch (field.Kind)
         {
             case RewardFieldKind.Text:
                 Set(row, field, text);
-                return null;
+                break;
             case RewardFieldKind.Label:
-                if (RewardValues.TryParseLabel(text) is not { } label) return $"'{RewardValues.Clip(text)}' is not a label (true/false/1/0).";
-                row.Label = label;
-                return null;
-            case RewardFieldKind.Targets:
-                if (string.IsNullOrWhiteSpace(text)) return null; // empty: no step targets
-                return RewardValues.TryParseTargets(text, out var targets, out string? reason) ? Assign(() => row.StepTargets = targets) : reason;
-            case RewardFieldKind.Weight:
-                if (string.IsNullOrWhiteSpace(text)) return null; // empty: weight 1
-                return RewardValues.TryParseWeight(text, out float weight, out reason) ? Assign(() => row.Weight = weight) : reason;
-            default:
-                throw new InvalidOperationException($"Unknown field kind {field.Kind}.");
+                if (RewardValues.TryParseLabel(text) is { } label) row.Label = label;
+                else reason = $"'{RewardValues.Clip(text)}' is not a label (true/false/1/0).";
+                break;
+            case RewardFieldKind.Targets when !string.IsNullOrWhiteSpace(text): // empty: no step targets
+                if (RewardValues.TryParseTargets(text, out var targets, out reason)) row.StepTargets = targets;
+                break;
+            case RewardFieldKind.Weight when !string.IsNullOrWhiteSpace(text): // empty: weight 1
+                if (RewardValues.TryParseWeight(text, out float weight, out reason)) row.Weight = weight;
+                break;
         }
+        return reason;
     }
 
     public static void Set(RewardRow row, RewardField field, string text)
@@ -88,12 +88,6 @@ internal sealed class RewardFields
             case nameof(RewardRow.Code): row.Code = text; break;
             default: throw new InvalidOperationException($"{field.MemberName} is not a text field.");
         }
-    }
-
-    private static string? Assign(Action set)
-    {
-        set();
-        return null;
     }
 
     private static string Require(string? name) =>
