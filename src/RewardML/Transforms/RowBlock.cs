@@ -12,6 +12,7 @@ internal sealed class RowBlock
     private readonly Array[] _inputValues;
     private readonly Array[] _outputValues;
     private readonly bool[][] _outputSet;
+    private readonly long[] _positions;
 
     public RowBlock(IReadOnlyList<InputColumn> inputs, IReadOnlyList<OutputColumn> outputs, bool[] inputPresent, int capacity)
     {
@@ -21,6 +22,7 @@ internal sealed class RowBlock
         _inputValues = inputs.Select(c => ValueArray(c.Type, capacity)).ToArray();
         _outputValues = outputs.Select(c => ValueArray(c.Type, capacity)).ToArray();
         _outputSet = outputs.Select(_ => new bool[capacity]).ToArray();
+        _positions = new long[capacity];
         Capacity = capacity;
     }
 
@@ -36,6 +38,9 @@ internal sealed class RowBlock
     /// <summary>The value of <paramref name="column"/> in row <paramref name="row"/>.</summary>
     public T Get<T>(InputColumn<T> column, int row) => ((T[])_inputValues[IndexOf(_inputs, column)])[CheckRow(row)];
 
+    /// <summary>The row's position in the data (0-based, as <see cref="Microsoft.ML.DataViewRow.Position"/>), for error messages.</summary>
+    public long PositionOf(int row) => _positions[CheckRow(row)];
+
     /// <summary>Sets the value of output <paramref name="column"/> in row <paramref name="row"/>.</summary>
     public void Set<T>(OutputColumn<T> column, int row, T value)
     {
@@ -49,6 +54,8 @@ internal sealed class RowBlock
         Count = count;
         foreach (var set in _outputSet) Array.Clear(set);
     }
+
+    internal void SetPosition(int slot, long position) => _positions[slot] = position;
 
     internal T[] InputValues<T>(int inputIndex) => (T[])_inputValues[inputIndex];
 

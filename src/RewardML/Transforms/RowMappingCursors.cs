@@ -44,6 +44,7 @@ internal sealed class SingleRowMapping
         if (_input.Position != _computedPosition || _computedPosition < 0)
         {
             _block.Reset(1);
+            _block.SetPosition(0, _input.Position);
             _readInputs!(_block, 0);
             _mapper.Map(_block);
             _block.EnsureOutputsSet(_binding.Owner.DisplayName);
@@ -160,6 +161,7 @@ internal sealed class BlockMappedCursor : DataViewRowCursor
         {
             foreach (var cache in _passThrough) cache?.Read(count);
             _inputId(ref _ids[count]);
+            _block.SetPosition(count, _position + 1 + count);
             _readInputs?.Invoke(_block, count);
             count++;
         }
