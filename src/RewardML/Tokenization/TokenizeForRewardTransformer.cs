@@ -158,7 +158,7 @@ public sealed class TokenizeForRewardTransformer : RowMappingTransformerBase
                 }
                 catch (ArgumentException e)
                 {
-                    throw new InvalidDataException($"TokenizeForReward: column '{owner._options.StepEndsColumnName}': {e.Message}", e);
+                    throw new InvalidDataException($"TokenizeForReward: row {block.PositionOf(row)}, column '{owner._options.StepEndsColumnName}': {e.Message}", e);
                 }
                 owner.Stats.Add(sequence);
                 block.Set(owner._tokens, row, sequence.Tokens);

@@ -106,10 +106,10 @@ public sealed class TokenizeForRewardTransformerTests
             ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options { PromptColumnName = "Question" }).Fit(data));
         StringAssert.Contains(missing.Message, "'Question'");
 
-        var bad = ml.Data.LoadFromEnumerable(new[] { new Row { Prompt = "p", Code = "x = 1", StepEnds = [9] } });
+        var bad = ml.Data.LoadFromEnumerable(new[] { Rows[0], new Row { Prompt = "p", Code = "x = 1", StepEnds = [9] } });
         var transformer = ml.Transforms.TokenizeForReward().Fit(bad);
         var error = Assert.ThrowsExactly<InvalidDataException>(() => Run(transformer, bad, ml));
-        StringAssert.Contains(error.Message, "'StepEnds'");
+        StringAssert.Contains(error.Message, "row 1, column 'StepEnds'");
 
         Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options { Template = "{prompt} no code" }));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.TokenizeForReward(maxLength: 0));
