@@ -19,6 +19,9 @@ public sealed class RewardTokenizer
 
     private static readonly ConcurrentDictionary<string, Lazy<RewardTokenizer>> BuiltIn = new(StringComparer.Ordinal);
 
+    // Folder tokenizers are reused while their files are unchanged (estimator, Fit and schema checks each build a transformer).
+    private static readonly ConcurrentDictionary<string, (string Stamp, RewardTokenizer Tokenizer)> Folders = new(StringComparer.Ordinal);
+
     internal RewardTokenizer(TokenizerSpec spec, Tokenizer inner, IReadOnlyDictionary<string, int> specialTokens, int maxTokenId, int? modelVocabularySize)
     {
         Spec = spec;
@@ -52,7 +55,7 @@ public sealed class RewardTokenizer
     {
         TokenizerSpec.Phi4Kind => BuiltIn.GetOrAdd(spec.Kind, _ => new(CreatePhi4)).Value,
         TokenizerSpec.Phi4MiniKind => BuiltIn.GetOrAdd(spec.Kind, _ => new(CreatePhi4Mini)).Value,
-        _ => TokenizerJsonReader.ReadFolder(spec.Path!),
+        _ => FromFolder(spec.Path!),
     };
 
     /// <summary>The Phi-4 (14B) tokenizer, shared.</summary>
@@ -102,6 +105,17 @@ public sealed class RewardTokenizer
             throw new InvalidOperationException(
                 $"Tokenizer {Spec} belongs to models with {expected} embedding rows, but this model has {embeddingRows}: " +
                 "the tokenizer does not belong to this model (pick the checkpoint's own tokenizer).");
+    }
+
+    private static RewardTokenizer FromFolder(string folder)
+    {
+        string stamp = string.Join("|", new[] { TokenizerJsonReader.TokenizerFile, TokenizerJsonReader.TokenizerConfigFile, TokenizerJsonReader.ModelConfigFile }
+            .Select(f => new FileInfo(Path.Combine(folder, f)))
+            .Select(f => f.Exists ? $"{f.Length}@{f.LastWriteTimeUtc.Ticks}" : "-"));
+        if (Folders.TryGetValue(folder, out var cached) && cached.Stamp == stamp) return cached.Tokenizer;
+        var tokenizer = TokenizerJsonReader.ReadFolder(folder);
+        Folders[folder] = (stamp, tokenizer);
+        return tokenizer;
     }
 
     private static RewardTokenizer CreatePhi4()

@@ -92,6 +92,19 @@ public sealed class TokenizerTests
     }
 
     [TestMethod]
+    [DynamicData(nameof(BuiltIns))]
+    public void SharedTokenizerEncodesTheSameFromManyThreads(string kind)
+    {
+        var tokenizer = Get(kind);
+        var texts = Enumerable.Range(0, 64).Select(i => $"def f{i}(x):\n    return x * {i} + len('é{i}😀')\n").ToArray();
+        var sequential = texts.Select(t => tokenizer.EncodeToIds(t).ToArray()).ToArray();
+        var parallel = new int[texts.Length][];
+        Parallel.For(0, texts.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            i => parallel[i % texts.Length] = tokenizer.EncodeToIds(texts[i % texts.Length]).ToArray());
+        for (int i = 0; i < texts.Length; i++) CollectionAssert.AreEqual(sequential[i], parallel[i]);
+    }
+
+    [TestMethod]
     public void EmbeddingCheckAcceptsTheOwnModelAndRejectsOthersClearly()
     {
         RewardTokenizer.Phi4.EnsureFitsEmbedding(PhiSpecialTokens.Phi4VocabularySize);
