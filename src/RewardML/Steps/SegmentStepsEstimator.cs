@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using RewardML.Tokenization;
 using RewardML.Transforms;
 
 namespace RewardML.Steps;
@@ -61,6 +62,16 @@ public sealed class SegmentStepsEstimator : IEstimator<SegmentStepsTransformer>
         /// </summary>
         public bool ClampOffsets { get; set; }
 
+        /// <summary>For <see cref="StepStrategy.TokenChunks"/>: tokens per step. Default 32.</summary>
+        public int ChunkTokens { get; set; } = 32;
+
+        /// <summary>
+        /// For <see cref="StepStrategy.TokenChunks"/>: the tokenizer whose tokens are counted; use the one the reward model
+        /// reads (TokenizeForReward's). Default <see cref="TokenizerSpec.Phi4"/>. A folder tokenizer must still exist when a
+        /// saved model is loaded.
+        /// </summary>
+        public TokenizerSpec Tokenizer { get; set; } = TokenizerSpec.Phi4;
+
         internal Options Clone() => (Options)MemberwiseClone();
 
         internal void Validate()
@@ -75,6 +86,9 @@ public sealed class SegmentStepsEstimator : IEstimator<SegmentStepsTransformer>
             if (Strategy == StepStrategy.Separator && string.IsNullOrEmpty(Separator))
                 throw new ArgumentException($"SegmentSteps: strategy Separator needs a non-empty {nameof(Separator)}.");
             if (Strategy == StepStrategy.Offsets) RequireName(OffsetsColumnName, nameof(OffsetsColumnName));
+            if (Strategy == StepStrategy.TokenChunks && ChunkTokens <= 0)
+                throw new ArgumentOutOfRangeException(nameof(ChunkTokens), $"SegmentSteps: {nameof(ChunkTokens)} must be positive, got {ChunkTokens}.");
+            if (Strategy == StepStrategy.TokenChunks && Tokenizer is null) throw new ArgumentException($"SegmentSteps: strategy TokenChunks needs a {nameof(Tokenizer)}.");
         }
 
         private static void RequireName(string? name, string option)

@@ -15,8 +15,7 @@ internal static class StepSegmenters
             StepStrategy.PythonStatements => new PythonStatementSegmenter(),
             StepStrategy.Separator => new SeparatorStepSegmenter(options.Separator),
             StepStrategy.Offsets => null,
-            StepStrategy.TokenChunks => throw new NotSupportedException(
-                "SegmentSteps: the TokenChunks strategy comes with the tokenization component and is not available in this build."),
+            StepStrategy.TokenChunks => new TokenChunksSegmenter(Tokenization.RewardTokenizer.Create(options.Tokenizer), options.ChunkTokens),
             _ => throw new ArgumentOutOfRangeException(nameof(options), $"SegmentSteps: unknown strategy {options.Strategy}."),
         };
 }

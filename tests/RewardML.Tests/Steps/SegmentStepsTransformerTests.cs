@@ -160,7 +160,7 @@ public sealed class SegmentStepsTransformerTests
         Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.SegmentSteps(new SegmentStepsEstimator.Options { StepsColumnName = " " }));
         Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.SegmentSteps(new SegmentStepsEstimator.Options { StepEndsColumnName = "Steps" }));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.SegmentSteps((StepStrategy)42));
-        Assert.ThrowsExactly<NotSupportedException>(() => ml.Transforms.SegmentSteps(StepStrategy.TokenChunks));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.SegmentSteps(new SegmentStepsEstimator.Options { Strategy = StepStrategy.TokenChunks, ChunkTokens = 0 }));
     }
 
     [TestMethod]

@@ -1,0 +1,9 @@
+namespace RewardML.Tokenization;
+
+/// <summary>One row encoded for a reward model.</summary>
+/// <param name="Tokens">Token ids of prompt and program, at most <c>MaxLength</c> of them.</param>
+/// <param name="StepTokenEnds">For each step, the position in <paramref name="Tokens"/> whose value scores it; <c>-1</c>
+/// for a step outside the window (excluded from training, scored as missing).</param>
+/// <param name="PromptTruncated">The prompt was shortened (its start kept) so that the program fits.</param>
+/// <param name="DroppedSteps">How many steps are <c>-1</c>.</param>
+public sealed record RewardSequence(int[] Tokens, int[] StepTokenEnds, bool PromptTruncated, int DroppedSteps);
