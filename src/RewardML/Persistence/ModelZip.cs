@@ -1,19 +1,101 @@
+using System.Reflection;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 
 namespace RewardML.Persistence;
 
-/// <summary>The one place that talks to ML.NET's internal model-zip API (dotnet/machinelearning#4911).</summary>
+/// <summary>
+/// Writes and reads RewardML components inside ML.NET model zips. A component saved at zip directory <c>D</c>
+/// (e.g. <c>TransformerChain/Transform_001</c>) occupies:
+/// <list type="table">
+/// <item><term><c>D/Model.key</c></term><description>ML.NET's header; its loader signature <c>RewardMLComponent</c> routes loading to RewardML.</description></item>
+/// <item><term><c>D/component.json</c></term><description>format marker and version, loader name, state version, and the length and SHA-256 of each entry.</description></item>
+/// <item><term><c>D/&lt;entry&gt;</c></term><description>the component's own state: <c>options.json</c>, <c>*.safetensors</c> weights, …</description></item>
+/// </list>
+/// </summary>
 public static class ModelZip
 {
-    /// <summary>Saves <paramref name="component"/> into the model zip ML.NET is writing.</summary>
-    public static void Save(ModelSaveContext context, IPersistableTransformer component) =>
-        throw new NotImplementedException("Persistence interop is being built (issue 4).");
-}
+    /// <summary>The loader signature ML.NET records in each of our components' <c>Model.key</c> header (≤ 24 characters).</summary>
+    public const string MLNetLoaderSignature = "RewardMLComponent";
 
-/// <summary>Registers RewardML's components so that <c>mlContext.Model.Load</c> can read them.</summary>
-public static class RewardMLComponents
-{
-    /// <summary>Makes <paramref name="mlContext"/> able to load RewardML components; call once per context.</summary>
-    public static MLContext Register(MLContext mlContext) =>
-        throw new NotImplementedException("Persistence interop is being built (issue 4).");
+    // ML.NET's 8-character model signature and header version for our envelope; we check our own manifest instead.
+    private const string MLNetModelSignature = "RWMLCOMP";
+    private const uint MLNetHeaderVersion = 0x00010001;
+
+    internal static string RewardMLVersion { get; } =
+        typeof(ModelZip).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(ModelZip).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>
+    /// Saves <paramref name="component"/> into the model zip ML.NET is writing. Call it from the component's
+    /// <see cref="ICanSaveModel.Save"/>: <c>void ICanSaveModel.Save(ModelSaveContext ctx) => ModelZip.Save(ctx, this);</c>
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No <see cref="ComponentLoaderAttribute"/> loader reads this component's
+    /// name and state version, so the saved zip could never be loaded.</exception>
+    public static void Save(ModelSaveContext context, IPersistableTransformer component)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(component);
+        var componentAssembly = component.GetType().Assembly;
+        ComponentLoaders.CheckLoadable(component.LoaderName, component.StateVersion, componentAssembly);
+
+        var state = new ComponentStateWriter();
+        component.SaveState(state);
+        var manifest = new ComponentManifest
+        {
+            Loader = component.LoaderName,
+            StateVersion = component.StateVersion,
+            Assembly = componentAssembly.GetName().Name ?? "",
+            SavedBy = $"RewardML {RewardMLVersion}",
+            Entries = state.Entries.Select(entry => ManifestEntry.Describe(entry.Key, entry.Value)).ToArray(),
+        };
+
+        MLNetInternals.StampHeader(context, MLNetModelSignature, MLNetHeaderVersion, MLNetLoaderSignature);
+        foreach (var (name, bytes) in state.Entries) MLNetInternals.SaveEntry(context, name, bytes);
+        // Written last: a zip cut short while saving lacks the manifest and is reported as incomplete.
+        MLNetInternals.SaveEntry(context, ComponentManifest.EntryName, manifest.ToJson());
+    }
+
+    /// <summary>Rebuilds the component stored in the directory <paramref name="loadContext"/> (an ML.NET <c>ModelLoadContext</c>) reads.</summary>
+    internal static ITransformer Load(IHostEnvironment env, object loadContext)
+    {
+        string directory = MLNetInternals.Directory(loadContext);
+        string source = $"component '{directory}'";
+        var manifestBytes = ReadEntry(loadContext, ComponentManifest.EntryName, source)
+            ?? throw ModelZipError.Create($"{source}: {ComponentManifest.EntryName} is missing; the model zip is incomplete or corrupt.");
+        var manifest = ComponentManifest.Parse(manifestBytes, source);
+        source = $"component '{directory}' ({manifest.Loader})";
+        var (load, _) = ComponentLoaders.Find(manifest, source);
+
+        var listed = manifest.Entries.ToDictionary(entry => entry.Name, StringComparer.OrdinalIgnoreCase);
+        var state = new ComponentStateReader(listed.Keys, name => listed.TryGetValue(name, out var entry)
+            ? ReadVerified(loadContext, entry, source)
+            : null, manifest.StateVersion, source);
+        return load(env, state);
+    }
+
+    private static byte[] ReadVerified(object loadContext, ManifestEntry expected, string source)
+    {
+        var bytes = ReadEntry(loadContext, expected.Name, source)
+            ?? throw ModelZipError.Create($"{source}: entry '{expected.Name}' is listed but absent; the model zip is incomplete or corrupt.");
+        var actual = ManifestEntry.Describe(expected.Name, bytes);
+        if (actual.Length != expected.Length || !string.Equals(actual.Sha256, expected.Sha256, StringComparison.OrdinalIgnoreCase))
+            throw ModelZipError.Create(
+                $"{source}: entry '{expected.Name}' is corrupt ({actual.Length} bytes with SHA-256 {actual.Sha256[..12]}…, " +
+                $"saved as {expected.Length} bytes with SHA-256 {expected.Sha256[..Math.Min(12, expected.Sha256.Length)]}…).");
+        return bytes;
+    }
+
+    private static byte[]? ReadEntry(object loadContext, string name, string source)
+    {
+        try
+        {
+            return MLNetInternals.LoadEntry(loadContext, name);
+        }
+        catch (Exception e) when ((e is InvalidDataException or IOException) && !ModelZipError.IsOurs(e))
+        {
+            // Damaged compressed data surfaces from the zip library as InvalidDataException/IOException.
+            throw ModelZipError.Create($"{source}: entry '{name}' cannot be read from the model zip ({e.Message}); the file is corrupt.", e);
+        }
+    }
 }
