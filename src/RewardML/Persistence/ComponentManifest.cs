@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -58,8 +57,4 @@ internal sealed record ComponentManifest
 internal sealed record ManifestEntry(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("length")] long Length,
-    [property: JsonPropertyName("sha256")] string Sha256)
-{
-    public static ManifestEntry Describe(string name, byte[] bytes) =>
-        new(name, bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)));
-}
+    [property: JsonPropertyName("sha256")] string Sha256);

@@ -100,24 +100,33 @@ internal static class MLNetInternals
     }
 
     /// <summary>Writes entry <paramref name="name"/> into the directory ML.NET is saving the component to.</summary>
-    public static void SaveEntry(ModelSaveContext context, string name, byte[] bytes) =>
-        Invoke(SaveBinaryStream.Value, context, name, (Action<BinaryWriter>)(writer => writer.Write(bytes)));
+    public static void SaveEntry(ModelSaveContext context, string name, Action<Stream> write) =>
+        Invoke(SaveBinaryStream.Value, context, name, (Action<BinaryWriter>)(writer =>
+        {
+            writer.Flush();
+            write(writer.BaseStream);
+        }));
 
     /// <summary>The zip directory a <c>ModelLoadContext</c> reads from, e.g. <c>TransformerChain/Transform_001</c>.</summary>
     public static string Directory(object loadContext) => (string?)LoadDirectory.Value.GetValue(loadContext) ?? "";
 
-    /// <summary>Reads entry <paramref name="name"/> of the component's directory; null when the zip has no such entry.</summary>
-    public static byte[]? LoadEntry(object loadContext, string name)
+    /// <summary>Hands entry <paramref name="name"/> of the component's directory to <paramref name="use"/> as a seekable
+    /// stream; false when the zip has no such entry.</summary>
+    public static bool LoadEntry(object loadContext, string name, Action<Stream> use)
     {
-        byte[]? bytes = null;
         var read = (Action<BinaryReader>)(reader =>
         {
+            if (reader.BaseStream.CanSeek)
+            {
+                use(reader.BaseStream);
+                return;
+            }
             using var copy = new MemoryStream();
             reader.BaseStream.CopyTo(copy);
-            bytes = copy.ToArray();
+            copy.Position = 0;
+            use(copy);
         });
-        bool found = (bool)Invoke(TryLoadBinaryStream.Value, loadContext, name, read)!;
-        return found ? bytes : null;
+        return (bool)Invoke(TryLoadBinaryStream.Value, loadContext, name, read)!;
     }
 
     /// <summary>A <c>LoadableClassAttribute</c> registering <paramref name="loaderType"/>'s static <c>Create(IHostEnvironment, ModelLoadContext)</c>

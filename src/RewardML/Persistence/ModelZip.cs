@@ -41,19 +41,26 @@ public static class ModelZip
 
         var state = new ComponentStateWriter();
         component.SaveState(state);
+
+        MLNetInternals.StampHeader(context, MLNetModelSignature, MLNetHeaderVersion, MLNetLoaderSignature);
+        var entries = new List<ManifestEntry>();
+        foreach (var (name, write) in state.Pending)
+            MLNetInternals.SaveEntry(context, name, stream =>
+            {
+                using var digest = new DigestingWriteStream(stream);
+                write(digest);
+                entries.Add(digest.Describe(name));
+            });
         var manifest = new ComponentManifest
         {
             Loader = component.LoaderName,
             StateVersion = component.StateVersion,
             Assembly = componentAssembly.GetName().Name ?? "",
             SavedBy = $"RewardML {RewardMLVersion}",
-            Entries = state.Entries.Select(entry => ManifestEntry.Describe(entry.Key, entry.Value)).ToArray(),
+            Entries = entries,
         };
-
-        MLNetInternals.StampHeader(context, MLNetModelSignature, MLNetHeaderVersion, MLNetLoaderSignature);
-        foreach (var (name, bytes) in state.Entries) MLNetInternals.SaveEntry(context, name, bytes);
         // Written last: a zip cut short while saving lacks the manifest and is reported as incomplete.
-        MLNetInternals.SaveEntry(context, ComponentManifest.EntryName, manifest.ToJson());
+        MLNetInternals.SaveEntry(context, ComponentManifest.EntryName, stream => stream.Write(manifest.ToJson()));
     }
 
     /// <summary>Rebuilds the component stored in the directory <paramref name="loadContext"/> (an ML.NET <c>ModelLoadContext</c>) reads.</summary>
@@ -68,33 +75,58 @@ public static class ModelZip
         var (load, _) = ComponentLoaders.Find(manifest, source);
 
         var listed = manifest.Entries.ToDictionary(entry => entry.Name, StringComparer.OrdinalIgnoreCase);
-        var state = new ComponentStateReader(listed.Keys, name => listed.TryGetValue(name, out var entry)
-            ? ReadVerified(loadContext, entry, source)
-            : null, manifest.StateVersion, source);
+        var state = new ComponentStateReader(listed.Keys, (name, use) =>
+            listed.TryGetValue(name, out var expected) && OpenVerified(loadContext, expected, source, use), manifest.StateVersion, source);
         return load(env, state);
     }
 
-    private static byte[] ReadVerified(object loadContext, ManifestEntry expected, string source)
+    /// <summary>Checks entry <paramref name="expected"/> against its recorded length and SHA-256, then hands it to <paramref name="use"/>.</summary>
+    private static bool OpenVerified(object loadContext, ManifestEntry expected, string source, Action<Stream> use)
     {
-        var bytes = ReadEntry(loadContext, expected.Name, source)
-            ?? throw ModelZipError.Create($"{source}: entry '{expected.Name}' is listed but absent; the model zip is incomplete or corrupt.");
-        var actual = ManifestEntry.Describe(expected.Name, bytes);
-        if (actual.Length != expected.Length || !string.Equals(actual.Sha256, expected.Sha256, StringComparison.OrdinalIgnoreCase))
-            throw ModelZipError.Create(
-                $"{source}: entry '{expected.Name}' is corrupt ({actual.Length} bytes with SHA-256 {actual.Sha256[..12]}…, " +
-                $"saved as {expected.Length} bytes with SHA-256 {expected.Sha256[..Math.Min(12, expected.Sha256.Length)]}…).");
-        return bytes;
+        bool found = OpenEntry(loadContext, expected.Name, source, stream =>
+        {
+            var actual = EntryDigest.Describe(expected.Name, stream);
+            if (actual.Length != expected.Length || !string.Equals(actual.Sha256, expected.Sha256, StringComparison.OrdinalIgnoreCase))
+                throw ModelZipError.Create(
+                    $"{source}: entry '{expected.Name}' is corrupt ({actual.Length} bytes with SHA-256 {actual.Sha256[..12]}…, " +
+                    $"saved as {expected.Length} bytes with SHA-256 {expected.Sha256[..Math.Min(12, expected.Sha256.Length)]}…).");
+            stream.Position = 0;
+        }, use);
+        if (!found)
+            throw ModelZipError.Create($"{source}: entry '{expected.Name}' is listed but absent; the model zip is incomplete or corrupt.");
+        return true;
     }
 
     private static byte[]? ReadEntry(object loadContext, string name, string source)
     {
+        byte[]? bytes = null;
+        OpenEntry(loadContext, name, source, check: _ => { }, use: stream =>
+        {
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            bytes = copy.ToArray();
+        });
+        return bytes;
+    }
+
+    /// <summary>
+    /// Opens an entry; failures of the zip itself (damaged compressed data, read errors) while extracting or checking it
+    /// become one clear error naming the entry, while errors from <paramref name="use"/> (the component's own parsing) pass as they are.
+    /// </summary>
+    private static bool OpenEntry(object loadContext, string name, string source, Action<Stream> check, Action<Stream> use)
+    {
+        bool inComponent = false;
         try
         {
-            return MLNetInternals.LoadEntry(loadContext, name);
+            return MLNetInternals.LoadEntry(loadContext, name, stream =>
+            {
+                check(stream);
+                inComponent = true;
+                use(stream);
+            });
         }
-        catch (Exception e) when ((e is InvalidDataException or IOException) && !ModelZipError.IsOurs(e))
+        catch (Exception e) when (!inComponent && (e is InvalidDataException or IOException) && !ModelZipError.IsOurs(e))
         {
-            // Damaged compressed data surfaces from the zip library as InvalidDataException/IOException.
             throw ModelZipError.Create($"{source}: entry '{name}' cannot be read from the model zip ({e.Message}); the file is corrupt.", e);
         }
     }

@@ -44,6 +44,23 @@ public sealed class ComponentStateTests
         StringAssert.Contains(missing.Message, "reward.zip/dir: entry 'weights.safetensors' is missing");
     }
 
+    [TestMethod]
+    public void StreamedEntriesAreWrittenOnDemandAndReadBackAsSeekableStreams()
+    {
+        var writer = new ComponentStateWriter();
+        int writes = 0;
+        writer.WriteStream("big.bin", stream => { writes++; stream.Write(new byte[] { 9, 8, 7 }); });
+        Assert.AreEqual(0, writes, "a streamed entry is produced when saving, not when declared");
+
+        var reader = new ComponentStateReader(writer.Entries, stateVersion: 1, source: "test");
+
+        Assert.AreEqual(1, writes);
+        var (length, seekable) = reader.ReadStream("big.bin", stream => (stream.Length, stream.CanSeek));
+        Assert.AreEqual(3L, length);
+        Assert.IsTrue(seekable);
+        Assert.ThrowsExactly<ArgumentException>(() => writer.WriteStream("BIG.bin", _ => { }));
+    }
+
     private sealed class Sample
     {
         public string Name { get; set; } = "";
