@@ -24,10 +24,11 @@ public sealed class ScaleShiftTransformer : ITransformer, IPersistableTransforme
 
     private readonly ITransformer _mapping;
 
-    public ScaleShiftTransformer(Options options, float[] weights)
+    public ScaleShiftTransformer(Options options, float[] weights, int trainedOnRows)
     {
         Settings = options;
         Weights = weights;
+        TrainedOnRows = trainedOnRows;
         var ml = new MLContext(seed: 0);
         var input = SchemaDefinition.Create(typeof(VectorIn));
         input[0].ColumnName = options.InputColumnName;
@@ -52,11 +53,12 @@ public sealed class ScaleShiftTransformer : ITransformer, IPersistableTransforme
         var rows = data.GetColumn<VBuffer<float>>(column).Select(v => v.DenseValues().ToArray()).ToArray();
         int size = ((VectorDataViewType)column.Type).Size;
         var weights = Enumerable.Range(0, size).Select(j => 1f / (1f + rows.Average(r => MathF.Abs(r[j])))).ToArray();
-        return new ScaleShiftTransformer(options, weights);
+        return new ScaleShiftTransformer(options, weights, rows.Length);
     }
 
     public Options Settings { get; }
     public float[] Weights { get; }
+    public int TrainedOnRows { get; }
 
     public string LoaderName => LoaderSignature;
     public int StateVersion => CurrentStateVersion;
@@ -64,12 +66,24 @@ public sealed class ScaleShiftTransformer : ITransformer, IPersistableTransforme
     public void SaveState(ComponentStateWriter writer)
     {
         writer.WriteJson("options.json", Settings);
-        writer.WriteBytes("weights.safetensors", TinySafetensors.WriteF32("weight", Weights));
+        writer.WriteStream("weights.safetensors", stream => stream.Write(TinySafetensors.WriteF32("weight", Weights)));
+        writer.WriteJson("training/summary.json", new TrainingSummary(TrainedOnRows));
     }
 
     [ComponentLoader(LoaderSignature, CurrentStateVersion)]
     internal static ScaleShiftTransformer Load(IHostEnvironment env, ComponentStateReader state) =>
-        new(state.ReadJson<Options>("options.json"), TinySafetensors.ReadF32(state.ReadBytes("weights.safetensors"), "weight"));
+        new(state.ReadJson<Options>("options.json"),
+            state.ReadStream("weights.safetensors", stream => TinySafetensors.ReadF32(ReadAll(stream), "weight")),
+            state.ReadJson<TrainingSummary>("training/summary.json").Rows);
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private sealed record TrainingSummary(int Rows);
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ModelZip.Save(ctx, this);
 

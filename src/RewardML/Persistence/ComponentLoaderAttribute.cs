@@ -3,8 +3,10 @@ namespace RewardML.Persistence;
 /// <summary>
 /// Marks the static method that rebuilds a persisted component from its state, so that <c>mlContext.Model.Load</c>
 /// finds it without any registration list. The method must have the signature
-/// <c>static TTransformer Load(IHostEnvironment env, ComponentStateReader state)</c> (any name, any accessibility)
-/// where <c>TTransformer</c> is an <see cref="Microsoft.ML.ITransformer"/>.
+/// <c>static TTransformer Load(IHostEnvironment env, ComponentStateReader state)</c>, or
+/// <c>static TTransformer Load(ComponentStateReader state)</c> when it needs no environment (any name, any
+/// accessibility), where <c>TTransformer</c> is an <see cref="Microsoft.ML.ITransformer"/>. Loading passes ML.NET's
+/// host environment of the loading <c>MLContext</c>.
 /// </summary>
 /// <example>
 /// <code>

@@ -86,18 +86,27 @@ public static class ComponentLoaders
     private static void Add(ComponentLoaderAttribute attribute, MethodInfo method)
     {
         string where = $"{method.DeclaringType?.FullName}.{method.Name}";
-        var parameters = method.GetParameters();
-        bool signatureOk = parameters.Length == 2 && parameters[0].ParameterType == typeof(IHostEnvironment)
-            && parameters[1].ParameterType == typeof(ComponentStateReader) && typeof(ITransformer).IsAssignableFrom(method.ReturnType)
-            && !method.ReturnType.IsValueType && !method.ContainsGenericParameters;
+        var parameters = method.GetParameters().Select(p => p.ParameterType).ToArray();
+        bool withEnvironment = parameters.SequenceEqual([typeof(IHostEnvironment), typeof(ComponentStateReader)]);
+        bool signatureOk = (withEnvironment || parameters.SequenceEqual([typeof(ComponentStateReader)]))
+            && typeof(ITransformer).IsAssignableFrom(method.ReturnType) && !method.ReturnType.IsValueType && !method.ContainsGenericParameters;
         if (!signatureOk)
             throw new InvalidOperationException(
-                $"[ComponentLoader] method {where} must be 'static ITransformer-type M(IHostEnvironment, ComponentStateReader)'.");
+                $"[ComponentLoader] method {where} must be 'static ITransformer-type M(IHostEnvironment, ComponentStateReader)' or 'M(ComponentStateReader)'.");
         if (string.IsNullOrWhiteSpace(attribute.LoaderName) || attribute.StateVersion < 1)
             throw new InvalidOperationException($"[ComponentLoader] on {where} needs a loader name and a state version of 1 or more.");
 
-        // Return-type covariance: a method returning a concrete transformer binds to the ITransformer-returning delegate.
-        var load = method.CreateDelegate<ComponentLoadFunc>();
+        // Return-type covariance: a method returning a concrete transformer binds to an ITransformer-returning delegate.
+        ComponentLoadFunc load;
+        if (withEnvironment)
+        {
+            load = method.CreateDelegate<ComponentLoadFunc>();
+        }
+        else
+        {
+            var stateOnly = method.CreateDelegate<Func<ComponentStateReader, ITransformer>>();
+            load = (_, state) => stateOnly(state);
+        }
         var entry = new Entry(attribute.LoaderName, attribute.StateVersion, load, where);
         if (!ByName.TryAdd(attribute.LoaderName, entry) && ByName[attribute.LoaderName] is var existing)
             throw new InvalidOperationException(

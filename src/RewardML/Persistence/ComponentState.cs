@@ -23,8 +23,9 @@ public sealed class ComponentStateWriter
         WriteBytes(name, JsonSerializer.SerializeToUtf8Bytes(value, ComponentStateJson.Options));
 
     /// <summary>Writes raw bytes under <paramref name="name"/> (e.g. <c>weights.safetensors</c>).</summary>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is not a plain file name (letters, digits, <c>._-</c>),
-    /// is reserved (<c>component.json</c>, ML.NET's <c>Model.key</c>/<c>Model.bin</c>) or was written before.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a relative path of plain names (letters, digits,
+    /// <c>._-</c>, up to 4 levels joined by <c>/</c>), is reserved (<c>component.json</c>, ML.NET's <c>Model.key</c>/<c>Model.bin</c>)
+    /// or was written before.</exception>
     public void WriteBytes(string name, ReadOnlySpan<byte> bytes)
     {
         var copy = bytes.ToArray();
@@ -135,18 +136,24 @@ public sealed class ComponentStateReader
     }
 }
 
-/// <summary>Rules for state entry names: plain file names that stay distinct in ML.NET's case-insensitive zip reader.</summary>
+/// <summary>
+/// Rules for state entry names: relative paths of plain names (<c>options.json</c>, <c>tokenizer/tokenizer.json</c>) that
+/// stay inside the component's directory and distinct in ML.NET's case-insensitive zip reader.
+/// </summary>
 internal static class ComponentEntryName
 {
     private static readonly string[] Reserved = [ComponentManifest.EntryName, "Model.key", "Model.bin"];
 
     public static void Validate(string name)
     {
-        bool plain = name.Length is > 0 and <= 128 && char.IsAsciiLetterOrDigit(name[0])
-            && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+        var segments = name.Split('/');
+        bool plain = name.Length is > 0 and <= 200 && segments.Length <= 4 && segments.All(segment =>
+            segment.Length > 0 && char.IsAsciiLetterOrDigit(segment[0])
+            && segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'));
         if (!plain)
-            throw new ArgumentException($"State entry name '{name}' must be a plain file name (ASCII letters, digits, '.', '_', '-').", nameof(name));
-        if (Reserved.Contains(name, StringComparer.OrdinalIgnoreCase))
+            throw new ArgumentException(
+                $"State entry name '{name}' must be a relative path of plain names (ASCII letters, digits, '.', '_', '-'; '/' between).", nameof(name));
+        if (Reserved.Contains(segments[^1], StringComparer.OrdinalIgnoreCase))
             throw new ArgumentException($"State entry name '{name}' is reserved.", nameof(name));
     }
 }

@@ -9,11 +9,15 @@ public sealed class ComponentStateTests
     [DataRow("component.json")]
     [DataRow("MODEL.KEY")]
     [DataRow("Model.bin")]
-    [DataRow("sub/dir.json")]
+    [DataRow("tokenizer/Model.key")]
     [DataRow("../up.json")]
+    [DataRow("a//b.json")]
+    [DataRow("/abs.json")]
+    [DataRow("a\\b.json")]
+    [DataRow("a/b/c/d/e.json")]
     [DataRow(".hidden")]
     [DataRow("")]
-    public void EntryNamesThatWouldClashOrEscapeTheDirectoryAreRefused(string name)
+    public void EntryNamesThatWouldClashOrLeaveTheComponentDirectoryAreRefused(string name)
     {
         var writer = new ComponentStateWriter();
         Assert.ThrowsExactly<ArgumentException>(() => writer.WriteBytes(name, [1, 2, 3]));

@@ -20,7 +20,7 @@ public sealed class ModelZipEntriesTests
         StringAssert.StartsWith(dir, "TransformerChain/");
         var names = zip.Entries.Select(e => e.FullName).Where(n => n.StartsWith(dir + "/", StringComparison.Ordinal)).Order().ToArray();
         CollectionAssert.AreEqual(
-            new[] { "Model.key", "component.json", "options.json", "weights.safetensors" }.Select(n => $"{dir}/{n}").Order().ToArray(), names);
+            new[] { "Model.key", "component.json", "options.json", "weights.safetensors", "training/summary.json" }.Select(n => $"{dir}/{n}").Order().ToArray(), names);
 
         using var manifest = JsonDocument.Parse(PersistenceFixture.ReadEntry(zip, $"{dir}/component.json"));
         Assert.AreEqual("RewardML.Component", manifest.RootElement.GetProperty("format").GetString());

@@ -23,6 +23,7 @@ public sealed class ModelZipRoundTripTests
         var original = (ScaleShiftTransformer)model;
         var restored = Assert.IsInstanceOfType<ScaleShiftTransformer>(loaded);
         CollectionAssert.AreEqual(original.Weights, restored.Weights);
+        Assert.AreEqual(ProbeData.SampleRows().Length, restored.TrainedOnRows);
         Assert.AreEqual(original.Settings.Note, restored.Settings.Note);
         Assert.AreEqual(original.Settings.Bias, restored.Settings.Bias);
         CollectionAssert.AreEqual(data.Schema.Select(c => c.Name).ToArray(), schema.Select(c => c.Name).ToArray());
