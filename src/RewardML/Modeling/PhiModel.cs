@@ -37,6 +37,9 @@ public sealed class PhiModel : nn.Module
     /// <summary>The final norm (<c>model.norm</c>).</summary>
     public PhiRmsNorm Norm => norm;
 
+    /// <summary>True when a pass whose largest position is <paramref name="sequenceLength"/> - 1 uses LongRoPE's long factors.</summary>
+    public bool UsesLongRopeFactors(long sequenceLength) => _rotary.UsesLongFactors(sequenceLength);
+
     /// <summary>When true and autograd is recording, each layer's activations are recomputed in the backward pass
     /// instead of being kept (less memory, about one more forward of compute).</summary>
     public bool GradientCheckpointing { get; set; }
