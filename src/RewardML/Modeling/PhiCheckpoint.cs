@@ -67,6 +67,31 @@ public static class PhiCheckpoint
         throw new FileNotFoundException($"{directory}: neither {SingleFileName} nor {IndexFileName} found.", single);
     }
 
+    /// <summary>Describes the checkpoint in <paramref name="directory"/> from its config and safetensors headers,
+    /// without loading any weight.</summary>
+    /// <exception cref="FileNotFoundException">config.json or the weights are missing.</exception>
+    /// <exception cref="InvalidDataException">The config is unsupported or a weight file is unreadable.</exception>
+    public static PhiCheckpointInfo Describe(string directory)
+    {
+        var config = PhiConfig.Load(directory);
+        var files = WeightFiles(directory);
+        long parameters = 0;
+        var dtypes = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var group in files.GroupBy(f => f.Value))
+        {
+            if (!File.Exists(group.Key)) throw new FileNotFoundException($"{group.Key}: shard named in {IndexFileName} is missing.", group.Key);
+            using var file = SafetensorsFile.Open(group.Key);
+            foreach (var (key, _) in group)
+            {
+                if (!file.Entries.TryGetValue(key, out var e)) throw new InvalidDataException($"{group.Key}: tensor '{key}' (listed in {IndexFileName}) is not in this shard.");
+                long n = e.Shape.Aggregate(1L, (a, b) => a * b);
+                parameters += n;
+                dtypes[e.DType] = dtypes.GetValueOrDefault(e.DType) + n;
+            }
+        }
+        return new PhiCheckpointInfo(config, files.Count, files.Values.Distinct().Count(), parameters, dtypes);
+    }
+
     /// <summary>Reads the weights of <paramref name="directory"/> into <paramref name="model"/>'s parameters.</summary>
     internal static void LoadWeights(PhiRewardModel model, string directory)
     {
@@ -97,4 +122,19 @@ public static class PhiCheckpoint
 
     private static string Preview(List<string> keys) =>
         keys.Count <= 8 ? string.Join(", ", keys) : string.Join(", ", keys.Take(8)) + $", … ({keys.Count} in all)";
+}
+
+/// <summary>What <see cref="PhiCheckpoint.Describe"/> finds in a checkpoint folder.</summary>
+/// <param name="Config">The resolved configuration.</param>
+/// <param name="TensorCount">Number of stored tensors.</param>
+/// <param name="FileCount">Number of safetensors files (shards).</param>
+/// <param name="StoredParameters">Number of stored parameters (elements over all tensors).</param>
+/// <param name="StoredDTypes">Stored elements by safetensors dtype (F32, BF16, F16).</param>
+public sealed record PhiCheckpointInfo(PhiConfig Config, int TensorCount, int FileCount, long StoredParameters, IReadOnlyDictionary<string, long> StoredDTypes)
+{
+    /// <summary>Parameters of the model built from it: the decoder and LM head plus the value head (hidden + 1).</summary>
+    public long ModelParameters => Config.ParameterCount + Config.HiddenSize + 1;
+
+    /// <summary>Bytes the model's parameters take in <paramref name="dtype"/> (float32, bfloat16, float16).</summary>
+    public long ParameterBytes(string dtype) => ModelParameters * (RewardML.Runtime.ComputeSettings.ParseDType(dtype) == TorchSharp.torch.ScalarType.Float32 ? 4 : 2);
 }
