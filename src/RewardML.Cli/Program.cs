@@ -7,6 +7,12 @@ app.Configure(config =>
 {
     config.SetApplicationName("rewardml");
     config.PropagateExceptions();
+    config.AddBranch("model", model =>
+    {
+        model.SetDescription("Inspect a Phi-3/Phi-4 checkpoint or run it to compare with another implementation.");
+        model.AddCommand<ModelInfoCommand>("info").WithDescription("Print the resolved config, parameter count and memory by dtype.");
+        model.AddCommand<ModelForwardCommand>("forward").WithDescription("Run NAME_input_ids of a safetensors file; write NAME_last_hidden and NAME_logits (float32).");
+    });
     config.AddCommand<RuntimeCommand>("runtime").WithDescription("Show how the TorchSharp native runtime was loaded (device, libtorch, compatibility copy).");
 });
 return CliErrors.Run(() => app.Run(args));
