@@ -97,6 +97,9 @@ internal sealed class ProgramRunner
             string stderr = await stderrTask;
             string? driverError = process.ExitCode != 0 && !timedOut ? Tail(stderr, 400) : null;
             cancellationToken.ThrowIfCancellationRequested();
+            // bubblewrap itself failed (no namespaces allowed here, a bad bind): that is no verdict on the program.
+            if (_bwrap is not null && reports.All(r => r is null) && stderr.StartsWith("bwrap:", StringComparison.Ordinal))
+                throw new SandboxUnavailableException($"bubblewrap could not start the sandbox: {Tail(stderr, 300)}");
             return (reports, timedOut, driverError);
         }
         finally

@@ -366,12 +366,16 @@ JOB["outputs"] = None  # expected outputs: only the call-based child needs its o
 
 
 def wrapped_like_harness(code):
-    """The harness runs a standard-input program as the body of a function (imports at column 0 stay outside).
-    Some reference programs rely on that: a top-level `return`, or `nonlocal` naming a top-level variable."""
-    lines = []
+    """The harness runs a standard-input program as the body of a function: the imports before the first other line
+    stay at module level, everything from there on is indented one tab. Some reference programs rely on that: a
+    top-level `return`, or `nonlocal` naming a top-level variable."""
+    head, body = [], []
     for line in code.split("\n"):
-        lines.append(line if line.startswith(("import ", "from ")) else "\t" + line)
-    return "def __program__():\n\tpass\n" + "\n".join(lines) + "\n__program__()\n"
+        if not body and line.startswith(("import ", "from ")):
+            head.append(line)
+        else:
+            body.append("\t" + line)
+    return "\n".join(head + ["def __program__():", "\tpass"] + body + ["__program__()", ""])
 
 
 def compile_program(code):

@@ -63,7 +63,7 @@ public sealed class SandboxJudgeTests
     public async Task HarnessOnlyConstructsStillWork()
     {
         // The harness runs stdin programs as a function body and puts its own imports first.
-        const string topLevelReturn = "n = int(input())\nif n < 0:\n    print('neg')\n    return\nprint(sqrt(n))\n";
+        const string topLevelReturn = "import sys\nfrom math import floor\nn = int(input())\nif n < 0:\n    print('neg')\n    return\nprint(sqrt(n))\n";
         var r = await _judge.JudgeAsync(Stdin(("-1", "neg"), ("16", "4.0")), topLevelReturn);
         CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Pass }, Verdicts(r), string.Join(" | ", r.Tests.Select(t => t.Detail)));
         const string nonlocalAtTop = "t = 0\ndef add(x):\n    nonlocal t\n    t += x\nfor v in map(int, input().split()):\n    add(v)\nprint(t)\n";
