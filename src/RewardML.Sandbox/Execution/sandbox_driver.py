@@ -7,7 +7,7 @@
 # is given, drops to that uid so it can neither signal the driver nor survive the cleanup after the test.
 # Standard-input tests: the host compares stdout (expected outputs never enter the sandbox).
 # Call-based tests: the child calls the function and compares the returned value (Python object semantics).
-import builtins, io, json, os, resource, select, signal, sys, time, types
+import builtins, gc, io, json, os, resource, select, shutil, signal, sys, time, types
 
 JOB = json.loads(sys.stdin.buffer.read().decode("utf-8"))
 sys.stdin.close()
@@ -178,8 +178,8 @@ def run_child(code_obj, index, result_fd):
             os.setgroups([])
             os.setgid(UID)
             os.setuid(UID)
-        import shutil
-        shutil.rmtree(WORKDIR, ignore_errors=True)  # the previous test's files
+        if os.path.exists(WORKDIR):
+            shutil.rmtree(WORKDIR, ignore_errors=True)  # the previous test's files
         os.makedirs(WORKDIR, exist_ok=True)
         os.chdir(WORKDIR)
         sys.stdin = sys.__stdin__ = open(0, "r", encoding="utf-8", errors="replace", closefd=False)
@@ -394,6 +394,10 @@ def compile_program(code):
 
 
 CODE_OBJ, compile_error = compile_program(CODE)
+# Everything allocated so far is shared with the forked children: keep their garbage collector off those pages,
+# or each child's first collection would copy them all (copy-on-write).
+gc.collect()
+gc.freeze()
 
 for i, test_input in enumerate(TESTS_IN):
     if CODE_OBJ is None:

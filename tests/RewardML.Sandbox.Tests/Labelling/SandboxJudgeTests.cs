@@ -127,6 +127,25 @@ public sealed class SandboxJudgeTests
     }
 
     [TestMethod]
+    public async Task BubblewrapThatCannotStartIsRefusedNotJudged()
+    {
+        if (!File.Exists("/usr/bin/python3")) Assert.Inconclusive("/usr/bin/python3 is not installed.");
+        string fake = Path.Combine(Directory.CreateTempSubdirectory("fake-bwrap-").FullName, "bwrap");
+        File.WriteAllText(fake, "#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n");
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+        try
+        {
+            using var judge = new SandboxJudge(new SandboxOptions { BubblewrapPath = fake });
+            var e = await Assert.ThrowsExactlyAsync<SandboxUnavailableException>(() => judge.JudgeAsync(Stdin(("1", "1")), "print(1)\n"));
+            StringAssert.Contains(e.Message, "namespace");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(fake)!, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public async Task UnsafeModeRunsWithRlimitsOnly()
     {
         if (!File.Exists("/usr/bin/python3")) Assert.Inconclusive("/usr/bin/python3 is not installed.");
