@@ -23,7 +23,13 @@ public enum Verdict
 /// <summary>One test's verdict and time.</summary>
 public sealed record TestOutcome(
     [property: JsonPropertyName("verdict")] Verdict Verdict,
-    [property: JsonPropertyName("seconds")] double Seconds);
+    [property: JsonPropertyName("seconds")] double Seconds)
+{
+    /// <summary>Why a test did not pass (exception, signal, limit), for diagnosis; null for passes or when not kept.</summary>
+    [JsonPropertyName("detail")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Detail { get; init; }
+}
 
 /// <summary>The verdicts of one program against all tests of its problem (a results.jsonl line, less the ids).</summary>
 public sealed record ProgramResult(

@@ -1,0 +1,106 @@
+using System.ComponentModel;
+using RewardML.Sandbox.Execution;
+using RewardML.Sandbox.Labelling;
+using RewardML.Sandbox.Problems;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RewardML.Cli.Commands;
+
+/// <summary><c>rewardml label</c>: runs candidate programs against APPS tests in the sandbox and writes results.jsonl (resumable).</summary>
+internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL or the APPS folder layout.")]
+        public string Problems { get; init; } = "";
+
+        [CommandOption("--candidates <PATH>"), Description("candidates.jsonl: {\"problem_id\", \"candidate_id\", \"code\"} per line (other fields are carried through).")]
+        public string? Candidates { get; init; }
+
+        [CommandOption("--reference-solutions <N>"), Description("Label the first N reference solutions of every problem instead (candidate_id = index).")]
+        public int? ReferenceSolutions { get; init; }
+
+        [CommandOption("--out <PATH>"), Description("results.jsonl; an existing file is resumed (pairs already there are skipped).")]
+        public string Out { get; init; } = "";
+
+        [CommandOption("--workers <N>"), Description("Programs run at the same time (default: number of cores).")]
+        public int? Workers { get; init; }
+
+        [CommandOption("--test-timeout <SECONDS>"), Description("Wall-clock limit per test (default 4).")]
+        public double TestTimeout { get; init; } = 4;
+
+        [CommandOption("--program-timeout <SECONDS>"), Description("Wall-clock limit per program (default: tests x test timeout + 10).")]
+        public double? ProgramTimeout { get; init; }
+
+        [CommandOption("--memory-mb <MB>"), Description("Address-space limit per test (default 2048).")]
+        public int MemoryMb { get; init; } = 2048;
+
+        [CommandOption("--details"), Description("Also write why each failed test failed (\"detail\").")]
+        public bool Details { get; init; }
+
+        [CommandOption("--unsafe-no-isolation"), Description("Run without bubblewrap, with rlimits only. Never for untrusted code.")]
+        public bool UnsafeNoIsolation { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Problems)) return ValidationResult.Error("--problems is required.");
+            if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
+            if ((Candidates is null) == (ReferenceSolutions is null))
+                return ValidationResult.Error("Give exactly one of --candidates and --reference-solutions.");
+            if (ReferenceSolutions is < 1) return ValidationResult.Error("--reference-solutions must be at least 1.");
+            if (Workers is < 1) return ValidationResult.Error("--workers must be at least 1.");
+            if (TestTimeout <= 0 || ProgramTimeout is <= 0) return ValidationResult.Error("Timeouts must be positive.");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var options = new SandboxOptions
+        {
+            TestTimeout = TimeSpan.FromSeconds(settings.TestTimeout),
+            ProgramTimeout = settings.ProgramTimeout is { } programSeconds ? TimeSpan.FromSeconds(programSeconds) : null,
+            MemoryBytes = (long)settings.MemoryMb << 20,
+            UnsafeNoIsolation = settings.UnsafeNoIsolation,
+            Workers = settings.Workers ?? Environment.ProcessorCount,
+        };
+        using var judge = new SandboxJudge(options); // refuses without bubblewrap unless isolation is waived
+        if (settings.UnsafeNoIsolation)
+            AnsiConsole.MarkupLine("[yellow]warning:[/] --unsafe-no-isolation: programs run with rlimits only, with access to this machine.");
+
+        var summary = new LabelSummary();
+        var problems = AppsProblemReader.Load(settings.Problems, summary.Issues);
+        var byId = new Dictionary<string, AppsProblem>();
+        foreach (var p in problems)
+            if (!byId.TryAdd(p.ProblemId, p)) summary.Issues.Add(new ProblemIssue(settings.Problems, null, $"problem {p.ProblemId} appears twice; the first is kept"));
+        var candidates = (settings.Candidates is { } path
+            ? CandidateReader.ReadJsonl(path, summary.Issues)
+            : CandidateReader.ReferenceSolutions(problems, settings.ReferenceSolutions!.Value)).ToList();
+
+        using var journal = ResultsJournal.Open(settings.Out);
+        var labeller = new Labeller(judge, options.Workers) { IncludeDetails = settings.Details };
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                int todo = candidates.Count(c => !journal.IsDone(c.ProblemId, c.CandidateId));
+                var task = ctx.AddTask($"labelling {todo} programs", maxValue: Math.Max(todo, 1));
+                await labeller.RunAsync(byId, candidates, journal, summary, (_, _) => task.Increment(1), cancellationToken);
+                task.Value = task.MaxValue;
+            });
+
+        foreach (var issue in summary.Issues)
+            Console.Error.WriteLine($"skipped: {issue}");
+        var table = new Table().AddColumns("", "value");
+        table.AddRow("problems", $"{byId.Count} loaded, {summary.Issues.Count} issues");
+        table.AddRow("programs judged", $"{summary.Judged} ({summary.AlreadyDone} already in {Markup.Escape(settings.Out)})");
+        table.AddRow("strict pass", summary.Judged == 0 ? "-" : $"{summary.StrictPasses} ({100.0 * summary.StrictPasses / summary.Judged:F1}%)");
+        table.AddRow("tests", summary.Tests.ToString());
+        foreach (var (verdict, count) in summary.Verdicts.Where(v => v.Value > 0))
+            table.AddRow($"  {verdict}", count.ToString());
+        table.AddRow("wall time", $"{summary.Elapsed.TotalSeconds:F1} s ({(summary.Elapsed.TotalSeconds > 0 ? summary.Tests / summary.Elapsed.TotalSeconds : 0):F1} tests/s, {options.Workers} workers)");
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace RewardML.Sandbox.Execution;
+
+/// <summary>
+/// Starts one sandbox (bubblewrap + our driver) per program, sends it the program and its tests, and collects one
+/// report per test. A test without a report (the program's wall-clock ran out, or the driver died) gets null.
+/// </summary>
+internal sealed class ProgramRunner
+{
+    private readonly SandboxOptions _options;
+    private readonly string? _bwrap;
+    private readonly UidPool _uids = new();
+
+    public ProgramRunner(SandboxOptions options)
+    {
+        options.Validate();
+        _options = options;
+        if (!File.Exists(options.PythonPath))
+            throw new SandboxUnavailableException($"The interpreter {options.PythonPath} is missing (Debian/Ubuntu: apt-get install python3).");
+        _bwrap = options.UnsafeNoIsolation ? null : BubblewrapCommand.Locate(options);
+    }
+
+    /// <summary>Runs every test; the array has one slot per test, null where no report came back.</summary>
+    public async Task<(DriverReport?[] Reports, bool ProgramTimedOut, string? DriverError)> RunAsync(
+        DriverJobTemplate template, CancellationToken cancellationToken)
+    {
+        int? uid = HostIdentity.IsRoot ? _uids.Rent() : null;
+        string? hostWorkDir = null;
+        try
+        {
+            var start = new ProcessStartInfo
+            {
+                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+                UseShellExecute = false, StandardOutputEncoding = System.Text.Encoding.UTF8,
+            };
+            string workDir, cleanup;
+            if (_bwrap is not null)
+            {
+                start.FileName = _bwrap;
+                foreach (var a in BubblewrapCommand.Arguments(_options, DriverScript.Source)) start.ArgumentList.Add(a);
+                workDir = BubblewrapCommand.SandboxTmp + "/work";
+                cleanup = "namespace";
+            }
+            else
+            {
+                hostWorkDir = Directory.CreateTempSubdirectory("rewardml-unsafe-").FullName;
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(hostWorkDir, (UnixFileMode)Convert.ToInt32("1777", 8));
+                start.FileName = _options.PythonPath;
+                foreach (var a in new[] { "-I", "-c", DriverScript.Source }) start.ArgumentList.Add(a);
+                start.WorkingDirectory = hostWorkDir;
+                start.Environment.Clear();
+                start.Environment["PATH"] = "/usr/bin:/bin";
+                start.Environment["LANG"] = "C.UTF-8";
+                start.Environment["HOME"] = hostWorkDir;
+                workDir = Path.Combine(hostWorkDir, "work");
+                cleanup = uid is null ? "group" : "uid";
+            }
+            var job = template.ToJob(_options, uid, cleanup, workDir);
+            var reports = new DriverReport?[job.Inputs.Count];
+            using var process = new Process { StartInfo = start };
+            process.Start();
+            var stderrTask = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            var timeout = _options.ProgramTimeoutFor(job.Inputs.Count);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            bool timedOut = false;
+            try
+            {
+                await JsonSerializer.SerializeAsync(process.StandardInput.BaseStream, job, cancellationToken: deadline.Token);
+                process.StandardInput.Close();
+                while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+                {
+                    if (line.Contains("\"done\"", StringComparison.Ordinal)) break;
+                    var report = JsonSerializer.Deserialize<DriverReport>(line);
+                    if (report is not null && report.Index >= 0 && report.Index < reports.Length) reports[report.Index] = report;
+                }
+                await process.WaitForExitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                timedOut = true;
+            }
+            catch (IOException)
+            {
+                // The driver died while we were writing the job or reading its reports: the missing tests say so.
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                    await process.WaitForExitAsync(CancellationToken.None);
+                }
+            }
+            string stderr = await stderrTask;
+            string? driverError = process.ExitCode != 0 && !timedOut ? Tail(stderr, 400) : null;
+            cancellationToken.ThrowIfCancellationRequested();
+            // bubblewrap itself failed (no namespaces allowed here, a bad bind): that is no verdict on the program.
+            if (_bwrap is not null && reports.All(r => r is null) && stderr.StartsWith("bwrap:", StringComparison.Ordinal))
+                throw new SandboxUnavailableException($"bubblewrap could not start the sandbox: {Tail(stderr, 300)}");
+            return (reports, timedOut, driverError);
+        }
+        finally
+        {
+            if (uid is { } u) _uids.Return(u);
+            if (hostWorkDir is not null)
+            {
+                try { Directory.Delete(hostWorkDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
+    }
+
+    private static string Tail(string text, int chars) => text.Length <= chars ? text.Trim() : text[^chars..].Trim();
+}
+
+/// <summary>The program-specific part of a job; limits and isolation details are added by the runner.</summary>
+internal sealed record DriverJobTemplate(string Code, string? FnName, IReadOnlyList<System.Text.Json.Nodes.JsonNode?> Inputs,
+    IReadOnlyList<System.Text.Json.Nodes.JsonNode?>? Outputs)
+{
+    public DriverJob ToJob(SandboxOptions o, int? uid, string cleanup, string workDir) => new(
+        Code, FnName, Inputs, Outputs, o.TestTimeout.TotalSeconds, o.CpuSecondsPerTest, o.MemoryBytes, o.FileSizeBytes,
+        o.MaxProcesses, uid, cleanup, workDir, o.StdoutBytes, o.StderrBytes);
+}
