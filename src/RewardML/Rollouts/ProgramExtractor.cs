@@ -11,9 +11,9 @@ public sealed record ExtractedProgram(string Code, int Start, int End);
 /// <summary>
 /// Finds the Python program in a model's completion of an APPS prompt:
 /// <list type="number">
-/// <item>the text ends at an end-of-text marker (<c>&lt;|endoftext|&gt;</c>, <c>&lt;|end|&gt;</c>, <c>&lt;/s&gt;</c>) or a line starting with <c>QUESTION:</c> (the model starting another problem);</item>
+/// <item>the text ends at an end-of-text marker (<c>&lt;|endoftext|&gt;</c>, <c>&lt;|end|&gt;</c>, <c>&lt;/s&gt;</c>) or a line starting with <c>QUESTION:</c> after some text (the model starting another problem);</item>
 /// <item>if a line starts with <c>ANSWER:</c>, only the text after the last such line counts (the model restated the prompt);</item>
-/// <item>if there is a code fence, the program is the first fenced block (a <c>python</c>/<c>py</c>/<c>python3</c> block before other languages); an unclosed fence runs to the end; a bare closing fence after unfenced code ends the program there;</item>
+/// <item>if there is a code fence, the program is a fenced block (the first tagged <c>python</c>/<c>py</c>/<c>python3</c>, else the first untagged, else the first); an unclosed fence runs to the end; a bare closing fence after unfenced code ends the program there;</item>
 /// <item>otherwise the program is the text up to trailing chatter: the first unindented line opening like prose (<c>Explanation</c>, <c>This code</c>, <c>The solution</c>, <c>Note:</c>, <c>Time complexity</c>, ...), which cannot start a Python statement (such a line before any code is skipped).</item>
 /// </list>
 /// Leading blank lines and trailing whitespace are trimmed.
@@ -32,8 +32,9 @@ public static partial class ProgramExtractor
             int at = completion.IndexOf(marker, StringComparison.Ordinal);
             if (at >= 0) end = Math.Min(end, at);
         }
-        var question = QuestionLine().Match(completion[..end]);
-        if (question.Success) end = question.Index;
+        // A QUESTION: line after some text is the model starting another problem; one before any text is a restated prompt.
+        var question = QuestionLine().Matches(completion[..end]).FirstOrDefault(q => !string.IsNullOrWhiteSpace(completion[..q.Index]));
+        if (question is not null) end = question.Index;
 
         var answers = AnswerLine().Matches(completion[..end]);
         if (answers.Count > 0) start = answers[^1].Index + answers[^1].Length;
@@ -52,16 +53,18 @@ public static partial class ProgramExtractor
         if (fences.Count == 1 && first.Groups["lang"].Length == 0 && !string.IsNullOrWhiteSpace(text[start..first.Index]))
             return (start, first.Index);
 
-        int opener = fences.FindIndex(f => IsPython(f.Groups["lang"].Value));
-        if (opener < 0) opener = 0;
-        int codeStart = fences[opener].Index + fences[opener].Length;
-        int codeEnd = opener + 1 < fences.Count ? fences[opener + 1].Index : end;
-        return (Math.Min(codeStart, end), codeEnd);
+        // Fences pair up in order (opener, closer); prefer a block tagged Python, then an untagged one, then any.
+        var blocks = fences.Where((_, i) => i % 2 == 0).Select((opener, b) => (
+            Language: opener.Groups["lang"].Value,
+            Start: Math.Min(opener.Index + opener.Length, end),
+            End: 2 * b + 1 < fences.Count ? fences[2 * b + 1].Index : end)).ToList();
+        var chosen = blocks.FirstOrDefault(b => IsPython(b.Language), blocks.FirstOrDefault(b => b.Language.Length == 0, blocks[0]));
+        return (chosen.Start, chosen.End);
     }
 
     private static bool IsPython(string language) =>
-        language.Length == 0 || language.Equals("python", StringComparison.OrdinalIgnoreCase)
-        || language.Equals("py", StringComparison.OrdinalIgnoreCase) || language.Equals("python3", StringComparison.OrdinalIgnoreCase);
+        language.Equals("python", StringComparison.OrdinalIgnoreCase) || language.Equals("py", StringComparison.OrdinalIgnoreCase)
+        || language.Equals("python3", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Ends unfenced code at trailing chatter; a prose line before any code ("Here is the code:") is skipped instead.</summary>
     private static (int Start, int End) AroundChatter(string text, int start, int end)
