@@ -1,0 +1,39 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RewardML.Modeling;
+
+/// <summary>Builds the attention mask of one pass: causal, right/left padding, sliding window.</summary>
+internal static class PhiAttentionMask
+{
+    /// <summary>
+    /// Returns a boolean mask [batch, 1, seq, past+seq] (true = may attend), or null with <c>IsCausal</c> when plain
+    /// causal attention is exact (no padding, window not reached, no cache offset) so SDPA can use its fused kernel.
+    /// </summary>
+    public static (Tensor? Mask, bool IsCausal) Build(long batch, long seq, long past, Tensor? attentionMask, int? slidingWindow, Device device)
+    {
+        long keys = past + seq;
+        if (attentionMask is not null && (attentionMask.shape.Length != 2 || attentionMask.shape[0] != batch || attentionMask.shape[1] != keys))
+            throw new ArgumentException($"attention mask has shape [{string.Join(", ", attentionMask.shape)}]; [{batch}, {keys}] (batch, cached + new tokens) expected.");
+        bool padded = attentionMask is not null && !attentionMask.ne(0).all().item<bool>();
+        bool windowed = slidingWindow is { } w && keys > w;
+        if (!padded && !windowed)
+        {
+            if (past == 0) return (null, true);
+            if (seq == 1) return (null, false);
+        }
+
+        using var scope = NewDisposeScope();
+        var queryPos = arange(past, keys, device: device).unsqueeze(1);
+        var keyPos = arange(0, keys, device: device).unsqueeze(0);
+        var allowed = keyPos.le(queryPos);
+        if (windowed) allowed = allowed.logical_and((queryPos - keyPos).lt(slidingWindow!.Value));
+        var mask = allowed.unsqueeze(0).unsqueeze(0).expand(batch, 1, seq, keys);
+        if (padded) mask = mask.logical_and(attentionMask!.ne(0).view(batch, 1, 1, keys));
+        // A query with no visible key (a left-padding position) would produce NaN; let it see everything instead:
+        // its output is padding and is never read.
+        var blind = mask.any(-1, keepdim: true).logical_not();
+        mask = mask.logical_or(blind);
+        return (mask.MoveToOuterDisposeScope(), false);
+    }
+}
