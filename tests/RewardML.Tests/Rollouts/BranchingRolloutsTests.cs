@@ -5,9 +5,20 @@ namespace RewardML.Tests.Rollouts;
 [TestClass]
 public sealed class BranchingRolloutsTests
 {
-    public TestContext TestContext { get; set; } = null!;
+    private readonly List<DirectoryInfo> _directories = [];
 
-    private string NewPath(string name) => Path.Combine(Directory.CreateTempSubdirectory("rollouts-").FullName, name);
+    private string NewPath(string name)
+    {
+        var directory = Directory.CreateTempSubdirectory("rollouts-");
+        _directories.Add(directory);
+        return Path.Combine(directory.FullName, name);
+    }
+
+    [TestCleanup]
+    public void DeleteFiles()
+    {
+        foreach (var directory in _directories) directory.Delete(recursive: true);
+    }
 
     private static async Task<RolloutRunResult> Run(ICompletionGenerator generator, string path, BranchingRollouts.Options? options = null, FakeJudge? judge = null) =>
         await new BranchingRollouts(generator, options ?? RolloutTestData.Options(), judge).RunAsync(RolloutTestData.Problems, path);
