@@ -82,7 +82,7 @@ public sealed class BranchingRollouts
     /// Generates the missing rollouts of <paramref name="problems"/> into <paramref name="outputPath"/> (keeping those
     /// already there), labels them, computes prefix values and weights, and rewrites the file in canonical order.
     /// </summary>
-    /// <param name="problems">The problems, in the order the file lists them.</param>
+    /// <param name="problems">The problems, in the order the file lists them (a repeated id is used once).</param>
     /// <param name="outputPath">rollouts.jsonl; created, or resumed when it exists.</param>
     /// <param name="results">Labels from the labeller's results.jsonl (see <see cref="LabelResultsFile"/>); they override labels already present.</param>
     /// <param name="progress">Receives the number of problems finished.</param>
@@ -95,6 +95,7 @@ public sealed class BranchingRollouts
         IProgress<int>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        problems = problems.DistinctBy(p => p.ProblemId).ToList(); // a repeated id would be sampled twice at once
         var (existing, badLines) = RolloutFile.Read(outputPath);
         var rollouts = new ConcurrentDictionary<(string, int), RolloutRecord>();
         foreach (var rollout in existing) rollouts[(rollout.ProblemId, rollout.RolloutId)] = rollout;
@@ -112,7 +113,7 @@ public sealed class BranchingRollouts
             }).ConfigureAwait(false);
         }
 
-        var byProblem = problems.GroupBy(p => p.ProblemId).ToDictionary(g => g.Key, g => g.First());
+        var byProblem = problems.ToDictionary(p => p.ProblemId);
         if (results is not null) ApplyResults(rollouts.Values, results);
         if (_judge is not null)
         {

@@ -47,7 +47,8 @@ public sealed class OpenAiCompletionsGenerator : ICompletionGenerator, IDisposab
         _options = options;
         _ownsHttp = httpClient is null;
         // Per-attempt timeouts are ours (a linked token), so the client's own must not cut in first.
-        _http = httpClient ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        // A completion with log-probs is a few hundred KB at most; the cap stops a broken server from filling memory.
+        _http = httpClient ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = 64 << 20 };
         string url = options.BaseUrl.ToString().TrimEnd('/');
         _endpoint = new Uri(url.EndsWith("/completions", StringComparison.Ordinal) ? url : url + "/completions");
     }

@@ -62,6 +62,21 @@ public sealed class BranchingRolloutsTests
     }
 
     [TestMethod]
+    public async Task ACustomPromptBuilderIsUsedAndRepeatedProblemsAreSampledOnce()
+    {
+        var generator = new FakeGenerator(RolloutTestData.Model());
+        var options = new BranchingRollouts.Options
+        {
+            BranchPoints = 1, RolloutsPerBranch = 1, Seed = 1,
+            Prompt = p => $"\nQUESTION:\n{p.Question}\nUse Standard Input format\nANSWER:\n```python\n",
+        };
+        string path = NewPath("rollouts.jsonl");
+        var result = await new BranchingRollouts(generator, options).RunAsync([RolloutTestData.Doubling, RolloutTestData.Doubling], path);
+        Assert.AreEqual(2, result.Generated);
+        Assert.IsTrue(generator.Requests.All(r => r.Prompt.StartsWith("\nQUESTION:\nDouble the number.\nUse Standard Input format\nANSWER:\n```python\n", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
     public async Task ProgramsAreExtractedFromPrefixPlusContinuation()
     {
         string path = NewPath("rollouts.jsonl");
