@@ -102,16 +102,14 @@ public sealed class BranchingRollouts
         int reused = rollouts.Count;
 
         var failures = new ConcurrentQueue<string>();
-        var run = new Run(this, outputPath, rollouts, failures);
+        using var run = new Run(this, outputPath, rollouts, failures);
         int finished = 0;
-        using (run)
+        await Parallel.ForEachAsync(problems, Parallelism(cancellationToken), async (problem, ct) =>
         {
-            await Parallel.ForEachAsync(problems, Parallelism(cancellationToken), async (problem, ct) =>
-            {
-                await run.ProblemAsync(problem, ct).ConfigureAwait(false);
-                progress?.Report(Interlocked.Increment(ref finished));
-            }).ConfigureAwait(false);
-        }
+            await run.ProblemAsync(problem, ct).ConfigureAwait(false);
+            progress?.Report(Interlocked.Increment(ref finished));
+        }).ConfigureAwait(false);
+        run.CloseAppendedFile();
 
         var byProblem = problems.ToDictionary(p => p.ProblemId);
         if (results is not null) ApplyResults(rollouts.Values, results);
@@ -273,9 +271,19 @@ public sealed class BranchingRollouts
                     $"{outputPath}: problem {main.ProblemId} was sampled with other settings (seed {main.Seed}, temperature {main.Temperature}, top-p {main.TopP}) than this run's; use the same --seed/--temperature/--top-p to resume, or another output file");
         }
 
+        /// <summary>Closes the file that new rollouts were appended to, before it is rewritten.</summary>
+        public void CloseAppendedFile()
+        {
+            lock (_appendLock)
+            {
+                _writer?.Dispose();
+                _writer = null;
+            }
+        }
+
         public void Dispose()
         {
-            _writer?.Dispose();
+            CloseAppendedFile();
             _inFlight.Dispose();
         }
     }
