@@ -143,6 +143,7 @@ public sealed class BranchingRollouts
             if (!results.TryGetValue((rollout.ProblemId, rollout.CandidateId.ToString(System.Globalization.CultureInfo.InvariantCulture)), out var outcome)) continue;
             rollout.Label = outcome.StrictPass;
             rollout.PassFraction = outcome.PassFraction;
+            rollout.Tests = outcome.Tests;
         }
     }
 
@@ -256,6 +257,7 @@ public sealed class BranchingRollouts
                 var result = await owner._judge!.JudgeAsync(problem, rollout.Code, ct).ConfigureAwait(false);
                 rollout.Label = result.StrictPass;
                 rollout.PassFraction = result.PassFraction;
+                rollout.Tests = result.Tests;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RewardML.Sandbox.Labelling;
 
 namespace RewardML.Rollouts;
 
@@ -12,7 +13,8 @@ public static class LabelResultsFile
     /// <summary>One judged candidate.</summary>
     /// <param name="StrictPass">Every test passed.</param>
     /// <param name="PassFraction">Fraction of tests passed.</param>
-    public readonly record struct Outcome(bool StrictPass, double PassFraction);
+    /// <param name="Tests">The verdict of each test; null when the line has none.</param>
+    public readonly record struct Outcome(bool StrictPass, double PassFraction, IReadOnlyList<TestOutcome>? Tests);
 
     /// <summary>Reads results keyed by (problem id, candidate id), both as text (ids may be JSON numbers or strings).</summary>
     /// <exception cref="InvalidDataException">A line is not a result; the message names the file, line and field.</exception>
@@ -37,9 +39,23 @@ public static class LabelResultsFile
             }
             results[(Id(row, "problem_id", where), Id(row, "candidate_id", where))] = new Outcome(
                 row["strict_pass"] is JsonValue pass && pass.TryGetValue(out bool strict) ? strict : throw new InvalidDataException($"{where}: column 'strict_pass' is missing or not a boolean"),
-                row["pass_fraction"] is JsonValue fraction && fraction.TryGetValue(out double value) ? value : (strict ? 1.0 : 0.0));
+                row["pass_fraction"] is JsonValue fraction && fraction.TryGetValue(out double value) ? value : (strict ? 1.0 : 0.0),
+                Tests(row, where));
         }
         return results;
+    }
+
+    private static IReadOnlyList<TestOutcome>? Tests(JsonObject row, string where)
+    {
+        if (row["tests"] is not JsonArray tests) return null;
+        try
+        {
+            return tests.Deserialize<List<TestOutcome>>();
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{where}: column 'tests' is not a list of {{verdict, seconds}} ({e.Message})");
+        }
     }
 
     internal static string Id(JsonObject row, string column, string where) => row[column] switch

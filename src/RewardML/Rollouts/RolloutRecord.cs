@@ -1,10 +1,11 @@
 using System.Text.Json.Serialization;
+using RewardML.Sandbox.Labelling;
 
 namespace RewardML.Rollouts;
 
 /// <summary>
 /// One line of <c>rollouts.jsonl</c>: a candidates.jsonl row (<c>problem_id, candidate_id, code</c>) plus where the
-/// rollout branched, how it was sampled, and, once judged, its label, the Monte-Carlo value of its branch prefix and
+/// rollout branched, how it was sampled, and, once judged, its label and test verdicts, the Monte-Carlo value of its branch prefix and
 /// its balancing weight. Fields that are not known yet are left out of the line.
 /// </summary>
 public sealed class RolloutRecord
@@ -56,6 +57,9 @@ public sealed class RolloutRecord
 
     /// <summary>Fraction of tests passed; null until judged.</summary>
     [JsonPropertyName("pass_fraction")] public double? PassFraction { get; set; }
+
+    /// <summary>The sandbox verdict of each test; null until judged.</summary>
+    [JsonPropertyName("tests")] public IReadOnlyList<TestOutcome>? Tests { get; set; }
 
     /// <summary>Branch rollouts: mean label of the judged rollouts from the same branch point; null for the main rollout and before judging.</summary>
     [JsonPropertyName("prefix_value")] public double? PrefixValue { get; set; }

@@ -1,4 +1,5 @@
 using RewardML.Rollouts;
+using RewardML.Sandbox.Labelling;
 
 namespace RewardML.Tests.Rollouts;
 
@@ -171,7 +172,10 @@ public sealed class BranchingRolloutsTests
         var rows = RolloutFile.Read(path).Rollouts;
         Assert.IsTrue(rows.All(r => r.Label is not null && r.Weight is not null));
         foreach (var row in rows)
+        {
             Assert.AreEqual(RolloutTestData.Problems.Single(p => p.ProblemId == row.ProblemId).Solutions.Contains(row.Code), row.Label);
+            Assert.AreEqual(row.Label == true ? Verdict.Pass : Verdict.WrongAnswer, row.Tests!.Single().Verdict, "the judge's verdicts are kept");
+        }
 
         foreach (var branch in rows.Where(r => r.BranchTokenIndex is not null).GroupBy(r => (r.ProblemId, r.BranchTokenIndex)))
         {
@@ -200,7 +204,7 @@ public sealed class BranchingRolloutsTests
         // What `rewardml label --candidates rollouts.jsonl` writes: ids as the candidates had them (numbers or strings).
         string results = NewPath("results.jsonl");
         File.WriteAllLines(results, rows.Select(r =>
-            $$"""{"problem_id": {{(r.RolloutId % 2 == 0 ? r.ProblemId : $"\"{r.ProblemId}\"")}}, "candidate_id": {{r.CandidateId}}, "strict_pass": {{(r.RolloutId % 3 == 0 ? "true" : "false")}}, "pass_fraction": 0.5, "tests": [], "seconds": 0.1}"""));
+            $$"""{"problem_id": {{(r.RolloutId % 2 == 0 ? r.ProblemId : $"\"{r.ProblemId}\"")}}, "candidate_id": {{r.CandidateId}}, "strict_pass": {{(r.RolloutId % 3 == 0 ? "true" : "false")}}, "pass_fraction": 0.5, "tests": [{"verdict": "pass", "seconds": 0.2}, {"verdict": "timeout", "seconds": 4}], "seconds": 0.1}"""));
 
         var generator = new FakeGenerator(RolloutTestData.Model());
         var second = await new BranchingRollouts(generator, RolloutTestData.Options()).RunAsync(RolloutTestData.Problems, path, LabelResultsFile.Read(results));
@@ -208,6 +212,7 @@ public sealed class BranchingRolloutsTests
         Assert.AreEqual(14, second.Report.Judged);
         var labelled = RolloutFile.Read(path).Rollouts;
         Assert.IsTrue(labelled.All(r => r.Label == (r.RolloutId % 3 == 0) && r.PassFraction == 0.5));
+        Assert.IsTrue(labelled.All(r => r.Tests!.Select(t => t.Verdict).SequenceEqual([Verdict.Pass, Verdict.Timeout])));
         Assert.IsTrue(labelled.Where(r => r.RolloutId > 0).All(r => r.PrefixValue is not null));
     }
 
