@@ -5,7 +5,7 @@ using Microsoft.ML.Runtime;
 namespace RewardML.Persistence;
 
 /// <summary>Rebuilds a persisted component from its state.</summary>
-public delegate ITransformer ComponentLoadFunc(IHostEnvironment env, ComponentStateReader state);
+internal delegate ITransformer ComponentLoadFunc(IHostEnvironment env, ComponentStateReader state);
 
 /// <summary>
 /// Process-wide table LoaderName → loader, filled from <see cref="ComponentLoaderAttribute"/> methods: RewardML's own
@@ -27,10 +27,21 @@ public static class ComponentLoaders
         lock (Gate)
         {
             if (!ScannedAssemblies.Add(assembly.FullName ?? "")) return;
-            foreach (var type in LoadableTypes(assembly))
-                foreach (var method in type.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-                    if (method.GetCustomAttribute<ComponentLoaderAttribute>() is { } attribute)
-                        Add(attribute, method);
+            var added = new List<string>();
+            try
+            {
+                foreach (var type in LoadableTypes(assembly))
+                    foreach (var method in type.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                        if (method.GetCustomAttribute<ComponentLoaderAttribute>() is { } attribute)
+                            added.Add(Add(attribute, method));
+            }
+            catch
+            {
+                // All or nothing, so that the next attempt reports the same problem instead of half a registration.
+                foreach (var name in added) ByName.Remove(name);
+                ScannedAssemblies.Remove(assembly.FullName ?? "");
+                throw;
+            }
         }
     }
 
@@ -82,8 +93,8 @@ public static class ComponentLoaders
         lock (Gate) return ByName.ContainsKey(loaderName);
     }
 
-    // Called under Gate.
-    private static void Add(ComponentLoaderAttribute attribute, MethodInfo method)
+    // Called under Gate; returns the loader name it added.
+    private static string Add(ComponentLoaderAttribute attribute, MethodInfo method)
     {
         string where = $"{method.DeclaringType?.FullName}.{method.Name}";
         var parameters = method.GetParameters().Select(p => p.ParameterType).ToArray();
@@ -111,6 +122,7 @@ public static class ComponentLoaders
         if (!ByName.TryAdd(attribute.LoaderName, entry) && ByName[attribute.LoaderName] is var existing)
             throw new InvalidOperationException(
                 $"Component loader name '{attribute.LoaderName}' is declared twice: {existing.DefinedIn} and {where}.");
+        return attribute.LoaderName;
     }
 
     private static Assembly? TryLoadAssembly(string simpleName)

@@ -7,8 +7,9 @@ namespace RewardML.Persistence;
 /// can read back. Its state is a set of named entries: options as JSON, weights as safetensors.
 /// </summary>
 /// <remarks>
-/// Implementations forward <see cref="ICanSaveModel.Save"/> to <see cref="ModelZip.Save"/> and are registered for
-/// loading in <see cref="RewardMLComponents"/>, which owns all ML.NET interop.
+/// Implementations forward <see cref="ICanSaveModel.Save"/> to <see cref="ModelZip.Save"/> and mark one static loader
+/// method with <see cref="ComponentLoaderAttribute"/>; loading contexts call <see cref="RewardMLComponents.Register"/>.
+/// All ML.NET interop lives in <c>Persistence/MLNetInternals.cs</c> (see docs/persistence.md).
 /// </remarks>
 public interface IPersistableTransformer : ITransformer
 {

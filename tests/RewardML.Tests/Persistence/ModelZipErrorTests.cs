@@ -121,6 +121,15 @@ public sealed class ModelZipErrorTests
     }
 
     [TestMethod]
+    public void WithoutRegisterMLNetCannotFindOurLoader()
+    {
+        // Documents why Register is needed; if ML.NET ever finds loaders on its own, this fails and the call can go.
+        var path = PersistenceFixture.SaveMixedChain();
+        var error = Assert.Throws<Exception>(() => new MLContext().Model.Load(path, out _));
+        StringAssert.Contains(error.GetBaseException().Message, "Couldn't load model");
+    }
+
+    [TestMethod]
     public void MissingFileIsFileNotFound()
     {
         var path = PersistenceFixture.TempZip("absent.zip");
