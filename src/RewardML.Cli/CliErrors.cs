@@ -16,7 +16,7 @@ internal static class CliErrors
             var inner = e is TypeInitializationException or System.Reflection.TargetInvocationException && e.InnerException is not null ? e.InnerException! : e;
             AnsiConsole.Console.Profile.Out.Writer.Flush();
             Console.Error.WriteLine($"rewardml: {inner.Message}");
-            return inner is ArgumentException or FileNotFoundException or InvalidDataException or Spectre.Console.Cli.CommandParseException or Spectre.Console.Cli.CommandRuntimeException ? 2 : 1;
+            return inner is ArgumentException or FileNotFoundException or InvalidDataException or FormatException or Spectre.Console.Cli.CommandParseException or Spectre.Console.Cli.CommandRuntimeException ? 2 : 1;
         }
     }
 }

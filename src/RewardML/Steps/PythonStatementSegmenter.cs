@@ -58,7 +58,8 @@ internal sealed class PythonStatementSegmenter : IStepSegmenter
             return _ends.Finish();
         }
 
-        private Frame? Field => _frames.Count > 0 ? _frames.Peek() : null;
+        /// <summary>The replacement field being scanned as code, or null at the top level (ScanCode runs in no other frame).</summary>
+        private Frame? CurrentField => _frames.Count > 0 ? _frames.Peek() : null;
 
         private void ScanCode()
         {
@@ -87,7 +88,7 @@ internal sealed class PythonStatementSegmenter : IStepSegmenter
                 return;
             }
             _i++;
-            var field = Field;
+            var field = CurrentField;
             switch (c)
             {
                 case '(' or '[' or '{':

@@ -231,4 +231,35 @@ public sealed class SegmentStepsTransformerTests
         CollectionAssert.AreEqual(new[] { "a\n", "\nb" }, result.Steps);
         CollectionAssert.AreEqual(new[] { 2, 4 }, result.StepEnds);
     }
+
+    public sealed class ChainOutput
+    {
+        public string Original { get; set; } = "";
+        public string[] Steps { get; set; } = [];
+        public int[] StepEnds { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void WorksInsideAnEstimatorChainWithMLNetTransforms()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Programs.Select(p => new OffsetRow { Code = p }));
+        var pipeline = ml.Transforms.CopyColumns("Original", "Code")
+            .Append(ml.Transforms.SegmentSteps(StepStrategy.Lines))
+            .AppendCacheCheckpoint(ml);
+        var shape = pipeline.GetOutputSchema(SchemaShapeInterop.FromSchema(data.Schema));
+        Assert.IsTrue(shape.Any(c => c.Name == "StepEnds"), "the chain propagates the estimator's output shape");
+
+        var model = pipeline.Fit(data);
+        var rows = ml.Data.CreateEnumerable<ChainOutput>(model.Transform(data), reuseRowObject: false).ToList();
+        var lines = new LineStepSegmenter();
+        for (int i = 0; i < Programs.Length; i++)
+        {
+            Assert.AreEqual(Programs[i], rows[i].Original);
+            CollectionAssert.AreEqual(lines.Segment(Programs[i]).ToArray(), rows[i].StepEnds);
+        }
+
+        var engine = ml.Model.CreatePredictionEngine<PredictionInput, ChainOutput>(model);
+        CollectionAssert.AreEqual(new[] { "a\n", "b" }, engine.Predict(new PredictionInput { Code = "a\nb" }).Steps);
+    }
 }

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace RewardML.Data;
+
+/// <summary>Reads reward rows from JSON Lines: one object per line, keys matched to columns as <see cref="RewardField.Matches"/> says.</summary>
+internal static class JsonlRewardReader
+{
+    public static RewardRows Read(string path, RewardFields fields, ICollection<BadRow>? badRows)
+    {
+        var errors = new RowErrors(path, badRows);
+        var rows = new List<RewardRow>();
+        var present = fields.All.Where(f => f.Required).ToHashSet();
+        long line = 0;
+        foreach (string text in File.ReadLines(path))
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(text);
+            }
+            catch (JsonException e)
+            {
+                errors.Add(line, null, $"invalid JSON ({e.Message})");
+                continue;
+            }
+            using (document)
+            {
+                if (ReadRow(document.RootElement, fields, line, errors) is { } read)
+                {
+                    rows.Add(read.Row);
+                    present.UnionWith(read.Seen);
+                }
+            }
+        }
+        return new RewardRows(fields, rows, present);
+    }
+
+    private static (RewardRow Row, List<RewardField> Seen)? ReadRow(JsonElement root, RewardFields fields, long line, RowErrors errors)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(line, null, $"expected a JSON object, got {RewardValues.Describe(root)}.");
+            return null;
+        }
+        var row = new RewardRow();
+        var seen = new List<RewardField>();
+        foreach (var property in root.EnumerateObject())
+        {
+            if (fields.Find(property.Name) is not { } field) continue;
+            if (seen.Contains(field))
+            {
+                errors.Add(line, property.Name, $"a second key names column {field.Name}.");
+                return null;
+            }
+            if (property.Value.ValueKind == JsonValueKind.Null && !field.Required) continue; // null optional value: its default
+            if (TrySet(row, field, property.Value) is { } reason)
+            {
+                errors.Add(line, property.Name, reason);
+                return null;
+            }
+            seen.Add(field);
+        }
+        foreach (var field in fields.All.Where(f => f.Required && !seen.Contains(f)))
+        {
+            errors.Add(line, field.Name, "required column is missing.");
+            return null;
+        }
+        return (row, seen);
+    }
+
+    private static string? TrySet(RewardRow row, RewardField field, JsonElement value)
+    {
+        switch (field.Kind, value.ValueKind)
+        {
+            case (RewardFieldKind.Text, JsonValueKind.String):
+                RewardFields.Set(row, field, value.GetString()!);
+                return null;
+            case (RewardFieldKind.Text, JsonValueKind.Number) when field.MemberName == nameof(RewardRow.ProblemId):
+                RewardFields.Set(row, field, value.GetRawText()); // APPS problem ids are numbers
+                return null;
+            case (RewardFieldKind.Label, JsonValueKind.True or JsonValueKind.False):
+                row.Label = value.GetBoolean();
+                return null;
+            case (RewardFieldKind.Label, JsonValueKind.Number or JsonValueKind.String):
+                return RewardFields.TrySet(row, field, value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
+            case (RewardFieldKind.Targets, _):
+                if (!RewardValues.TryReadTargets(value, out var targets, out string? reason)) return reason;
+                row.StepTargets = targets;
+                return null;
+            case (RewardFieldKind.Weight, JsonValueKind.Number):
+                float weight = value.GetSingle();
+                if (!RewardValues.CheckWeight(weight, out reason)) return reason;
+                row.Weight = weight;
+                return null;
+            case (RewardFieldKind.Weight, JsonValueKind.String):
+                return RewardFields.TrySet(row, field, value.GetString()!);
+            default:
+                string expected = field.Kind switch
+                {
+                    RewardFieldKind.Text => "a string",
+                    RewardFieldKind.Label => "true/false",
+                    _ => "a number",
+                };
+                return $"expected {expected}, got {RewardValues.Describe(value)}.";
+        }
+    }
+}
