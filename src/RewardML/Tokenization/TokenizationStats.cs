@@ -1,3 +1,6 @@
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
 namespace RewardML.Tokenization;
 
 /// <summary>
@@ -44,4 +47,17 @@ public sealed class TokenizationStats
         $"TokenizeForReward (MaxLength {maxLength}): {PromptTruncatedRows} of {Rows} rows had their prompt shortened; " +
         $"{RowsWithDroppedSteps} rows lost {DroppedSteps} of {Steps} steps past the window " +
         "(StepTokenEnds = -1: excluded from training, scored as missing).";
+
+    /// <summary>
+    /// Writes <see cref="Summary"/> as one warning to <paramref name="mlContext"/>'s log (its <c>Log</c> event, source
+    /// <c>TokenizeForReward</c>) when truncation touched any row; returns whether it did.
+    /// </summary>
+    public bool WarnIfTruncated(MLContext mlContext, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        if (!AnyTruncated) return false;
+        using var channel = ((IChannelProvider)mlContext).Start("TokenizeForReward");
+        channel.Warning(MessageSensitivity.None, Summary(maxLength));
+        return true;
+    }
 }

@@ -10,8 +10,9 @@ namespace RewardML.Tokenization;
 /// <c>tokenizer.json</c> and <c>tokenizer_config.json</c> are stored with it, so a saved model does not depend on the folder.
 /// </summary>
 /// <remarks>
-/// Truncation is reported through <see cref="Stats"/>: every row this transformer encodes is counted there, and
-/// <see cref="TokenizationStats.Summary"/> is the one warning to show after a pass (the CLI and the trainer print it).
+/// Truncation is reported through <see cref="Stats"/>: every row this transformer encodes is counted there. After a pass
+/// (training, scoring), <c>transformer.ResetStats().WarnIfTruncated(mlContext, transformer.MaxLength)</c> writes the one
+/// summary warning to the MLContext log; <see cref="TokenizationStats.Summary"/> is the same line for a console.
 /// </remarks>
 public sealed class TokenizeForRewardTransformer : RowMappingTransformerBase
 {

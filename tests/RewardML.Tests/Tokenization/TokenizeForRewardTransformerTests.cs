@@ -95,6 +95,13 @@ public sealed class TokenizeForRewardTransformerTests
         Assert.AreEqual(3, pass.PromptTruncatedRows);
         Assert.AreEqual(6, pass.Steps);
         Assert.AreEqual(0, transformer.Stats.Rows, "counting starts afresh");
+
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Add(e.Message); };
+        Assert.IsTrue(pass.WarnIfTruncated(ml, transformer.MaxLength));
+        Assert.IsFalse(transformer.Stats.WarnIfTruncated(ml, transformer.MaxLength), "nothing truncated since the reset");
+        Assert.AreEqual(1, warnings.Count);
+        StringAssert.Contains(warnings[0], "3 of 3 rows had their prompt shortened");
     }
 
     [TestMethod]
