@@ -13,8 +13,9 @@ namespace RewardML.Steps;
 /// <para>A block header is a logical line of its own, so it is its own step; simple statements after the colon on
 /// the same line (<c>if x: y = 1</c>) and statements joined by <c>;</c> stay in that one step. A decorator line
 /// joins the step of the definition header below it (<c>@cache\ndef f(n):</c> is one step): a decorator alone is
-/// not a program state worth scoring. Blank and comment-only lines join the step that follows them; those after the
-/// last statement join the last step.</para>
+/// not a program state worth scoring. Blank lines right after a statement join its step; comment-only lines (and blank
+/// lines before the first statement) join the step that follows them; whatever follows the last statement joins
+/// the last step.</para>
 /// <para>Invalid code never throws: an unclosed bracket or triple-quoted string runs to the end of the code, and a
 /// single-quoted string that meets a line end is closed there (as a recovering tokenizer would).</para>
 /// </remarks>
@@ -40,7 +41,7 @@ internal sealed class PythonStatementSegmenter : IStepSegmenter
 
     private sealed class Scanner(string code)
     {
-        private readonly StepEndCollector _ends = new(code.Length);
+        private readonly StepEndCollector _ends = new(code);
         private readonly Stack<Frame> _frames = new();
         private int _depth;
         private bool _lineHasContent;

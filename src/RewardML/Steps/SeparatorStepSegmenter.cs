@@ -2,7 +2,8 @@ namespace RewardML.Steps;
 
 /// <summary>
 /// <see cref="StepStrategy.Separator"/>: a step ends right after each occurrence of a separator string (ordinal
-/// match, occurrences do not overlap). A would-be step of only white space joins the step that follows it.
+/// match, occurrences do not overlap), and after any blank lines that follow. A would-be step of only white space
+/// joins a neighbour.
 /// </summary>
 /// <remarks>Matching is exact: to split code with Windows line ends at blank lines, use <c>"\r\n\r\n"</c>.</remarks>
 internal sealed class SeparatorStepSegmenter : IStepSegmenter
@@ -18,7 +19,7 @@ internal sealed class SeparatorStepSegmenter : IStepSegmenter
     public IReadOnlyList<int> Segment(string code)
     {
         ArgumentNullException.ThrowIfNull(code);
-        var ends = new StepEndCollector(code.Length);
+        var ends = new StepEndCollector(code);
         int from = 0;
         for (int at; (at = code.IndexOf(_separator, from, StringComparison.Ordinal)) >= 0;)
         {

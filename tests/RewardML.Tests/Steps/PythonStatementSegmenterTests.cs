@@ -66,7 +66,7 @@ public sealed class PythonStatementSegmenterTests
     [TestMethod]
     public void BlockHeadersAreTheirOwnSteps() =>
         Segments("def f(a,\n      b):\n    if a:\n        return a\n    else:\n        return b\n\nclass A:\n    pass\n",
-            "def f(a,\n      b):\n", "    if a:\n", "        return a\n", "    else:\n", "        return b\n", "\nclass A:\n", "    pass\n");
+            "def f(a,\n      b):\n", "    if a:\n", "        return a\n", "    else:\n", "        return b\n\n", "class A:\n", "    pass\n");
 
     [TestMethod]
     public void DecoratorsJoinTheDefinitionTheyDecorate() =>
@@ -82,9 +82,13 @@ public sealed class PythonStatementSegmenterTests
         Segments("if x: y = 1; z = 2\nelse: pass\n", "if x: y = 1; z = 2\n", "else: pass\n");
 
     [TestMethod]
-    public void CommentsAndBlankLinesJoinTheNextStatementAndTrailingOnesTheLast() =>
-        Segments("# header\n\nx = 1  # trailing\n    # indented comment\ny = 2\n\n# tail\n\n",
-            "# header\n\nx = 1  # trailing\n", "    # indented comment\ny = 2\n\n# tail\n\n");
+    public void CommentLinesJoinTheNextStatementAndBlankLinesThePreviousOne() =>
+        Segments("# header\n\nx = 1  # trailing\n    # indented comment\ny = 2\n\n  \n# about z\nz = 3\n\n# tail\n\n",
+            "# header\n\nx = 1  # trailing\n", "    # indented comment\ny = 2\n\n  \n", "# about z\nz = 3\n\n# tail\n\n");
+
+    [TestMethod]
+    public void BlankLinesWithCrLfJoinThePreviousStatement() =>
+        Segments("x = 1\r\n\r\n\t\r\ny = 2\r\n", "x = 1\r\n\r\n\t\r\n", "y = 2\r\n");
 
     [TestMethod]
     public void WindowsAndOldMacLineEnds() =>

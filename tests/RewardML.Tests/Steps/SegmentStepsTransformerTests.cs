@@ -228,8 +228,8 @@ public sealed class SegmentStepsTransformerTests
         var model = ml.Transforms.SegmentSteps(StepStrategy.Lines).Fit(ml.Data.LoadFromEnumerable(Array.Empty<PredictionInput>()));
         var engine = ml.Model.CreatePredictionEngine<PredictionInput, StepsOutput>(model);
         var result = engine.Predict(new PredictionInput { Code = "a\n\nb" });
-        CollectionAssert.AreEqual(new[] { "a\n", "\nb" }, result.Steps);
-        CollectionAssert.AreEqual(new[] { 2, 4 }, result.StepEnds);
+        CollectionAssert.AreEqual(new[] { "a\n\n", "b" }, result.Steps);
+        CollectionAssert.AreEqual(new[] { 3, 4 }, result.StepEnds);
     }
 
     public sealed class ChainOutput

@@ -6,8 +6,8 @@ namespace RewardML.Tests.Steps;
 public sealed class SimpleSegmenterTests
 {
     [TestMethod]
-    public void LinesAreNonBlankLinesWithBlankLinesLeading() =>
-        StepAssert.Segments(new LineStepSegmenter(), "a\n\n  \nb\r\n# c\rd", "a\n", "\n  \nb\r\n", "# c\r", "d");
+    public void LinesAreNonBlankLinesWithBlankLinesTrailing() =>
+        StepAssert.Segments(new LineStepSegmenter(), "\n a\n\n  \nb\r\n# c\rd", "\n a\n\n  \n", "b\r\n", "# c\r", "d");
 
     [TestMethod]
     public void LinesTrailingBlankLinesJoinTheLastStep() =>
@@ -24,7 +24,7 @@ public sealed class SimpleSegmenterTests
 
     [TestMethod]
     public void SeparatorEndsStepsAfterEachOccurrenceAndSkipsBlankOnes() =>
-        StepAssert.Segments(new SeparatorStepSegmenter("\n\n"), "a\nb\n\nc\n\n\n\nd\n", "a\nb\n\n", "c\n\n", "\n\nd\n");
+        StepAssert.Segments(new SeparatorStepSegmenter("\n\n"), "a\nb\n\nc\n\n\n\nd\n", "a\nb\n\n", "c\n\n\n\n", "d\n");
 
     [TestMethod]
     public void SeparatorMatchesExactlySoCrLfNeedsItsOwnSeparator()
