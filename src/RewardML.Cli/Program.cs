@@ -2,6 +2,10 @@ using RewardML.Cli.Commands;
 using RewardML.Cli;
 using Spectre.Console.Cli;
 
+// Piped or logged output has no terminal width; don't wrap tables at 80 columns there.
+if (Console.IsOutputRedirected)
+    Spectre.Console.AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int width) && width > 0 ? width : 160;
+
 var app = new CommandApp();
 app.Configure(config =>
 {
@@ -13,6 +17,7 @@ app.Configure(config =>
         model.AddCommand<ModelInfoCommand>("info").WithDescription("Print the resolved config, parameter count and memory by dtype.");
         model.AddCommand<ModelForwardCommand>("forward").WithDescription("Run NAME_input_ids of a safetensors file; write NAME_last_hidden and NAME_logits (float32).");
     });
+    config.AddCommand<DemoCommand>("demo").WithDescription("The whole data flow on an embedded default: sandbox labels, steps, tokens, per-step values of a tiny reward model.");
     config.AddCommand<RuntimeCommand>("runtime").WithDescription("Show how the TorchSharp native runtime was loaded (device, libtorch, compatibility copy).");
     config.AddCommand<LabelCommand>("label").WithDescription("Run candidate programs against APPS tests in a bubblewrap sandbox; write results.jsonl (resumable).");
     config.AddCommand<RolloutsCommand>("rollouts").WithDescription("Branching rollouts (1 main, K branch points at its least likely tokens, M rollouts each) from an OpenAI-compatible server into rollouts.jsonl; resumable.");
