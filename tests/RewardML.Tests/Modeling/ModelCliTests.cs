@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using RewardML.Modeling;
+using RewardML.Tests.Cli;
 using RewardML.Tests.Shared;
 
 namespace RewardML.Tests.Modeling;
@@ -17,7 +17,7 @@ public sealed class ModelCliTests
         string output = Path.Combine(Path.GetTempPath(), $"rewardml-forward-{Guid.NewGuid():N}.safetensors");
         try
         {
-            var (code, stdout, stderr) = RunCli("model", "forward", "--checkpoint", reference.CheckpointDir(variant),
+            var (code, stdout, stderr) = CliProcess.Run("model", "forward", "--checkpoint", reference.CheckpointDir(variant),
                 "--input", SharedFixtures.Require($"fixtures/{fixture}/reference.safetensors"), "--out", output, "--device", "cpu");
             Assert.AreEqual(0, code, stderr);
             StringAssert.Contains(stdout, "long, short");
@@ -42,7 +42,7 @@ public sealed class ModelCliTests
     [TestMethod]
     public void InfoPrintsTheResolvedConfigAndParameterCount()
     {
-        var (code, stdout, stderr) = RunCli("model", "info", "--checkpoint", SharedFixtures.Require("fixtures/phi4mini-tiny/fp32"));
+        var (code, stdout, stderr) = CliProcess.Run("model", "info", "--checkpoint", SharedFixtures.Require("fixtures/phi4mini-tiny/fp32"));
         Assert.AreEqual(0, code, stderr);
         StringAssert.Contains(stdout, "longrope");
         StringAssert.Contains(stdout, "0.75");
@@ -54,21 +54,8 @@ public sealed class ModelCliTests
     [TestMethod]
     public void AMissingCheckpointIsOneClearLineAndExitCode2()
     {
-        var (code, _, stderr) = RunCli("model", "info", "--checkpoint", "/nonexistent/phi");
+        var (code, _, stderr) = CliProcess.Run("model", "info", "--checkpoint", "/nonexistent/phi");
         Assert.AreEqual(2, code);
         Assert.AreEqual("rewardml: /nonexistent/phi: checkpoint folder not found.", stderr.Trim());
-    }
-
-    private static (int Code, string Stdout, string Stderr) RunCli(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RewardML.Cli.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) { process.Kill(); Assert.Fail("rewardml did not finish in 2 minutes"); }
-        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }

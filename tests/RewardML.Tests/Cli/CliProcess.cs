@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace RewardML.Tests.Cli;
+
+/// <summary>Runs the built <c>rewardml</c> CLI in a child process, as a user runs it.</summary>
+internal static class CliProcess
+{
+    /// <summary>Runs <c>rewardml ARGS</c>; fails the test when it takes longer than <paramref name="timeout"/> (default 2 minutes).</summary>
+    public static (int Code, string Stdout, string Stderr) Run(IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RewardML.Cli.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var limit = timeout ?? TimeSpan.FromMinutes(2);
+        if (!process.WaitForExit(limit)) { process.Kill(entireProcessTree: true); Assert.Fail($"rewardml did not finish in {limit.TotalSeconds:F0} s"); }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <inheritdoc cref="Run(IEnumerable{string}, TimeSpan?)"/>
+    public static (int Code, string Stdout, string Stderr) Run(params string[] args) => Run(args, null);
+}
