@@ -1,8 +1,12 @@
 using System.ComponentModel;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using RewardML.Modeling;
 using RewardML.Rollouts;
+using RewardML.Runtime;
+using RewardML.Sandbox.Execution;
+using RewardML.Sandbox.Labelling;
 using RewardML.Sandbox.Problems;
+using RewardML.Tokenization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -10,13 +14,14 @@ namespace RewardML.Cli.Commands;
 
 /// <summary>
 /// <c>rewardml rollouts</c>: branching rollouts (1 main, K branch points, M rollouts each) from an OpenAI-compatible
-/// server, written to rollouts.jsonl; resumable; labels come from <c>rewardml label</c>'s results via <c>--results</c>.
+/// server (<c>--server</c>) or the in-process Phi model (<c>--checkpoint</c>), written to rollouts.jsonl; resumable.
+/// Labels come from the sandbox (<c>--label</c>) or from <c>rewardml label</c>'s results (<c>--results</c>).
 /// </summary>
 internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--problems <PATH>"), Description("APPS problems as JSONL (codeparrot/apps rows).")]
+        [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL (codeparrot/apps rows) or the APPS folder layout; bad problems are reported and skipped.")]
         public string Problems { get; init; } = "";
 
         [CommandOption("--out <PATH>"), Description("rollouts.jsonl to write; an existing file is resumed.")]
@@ -24,6 +29,21 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
 
         [CommandOption("--server <URL>"), Description("OpenAI-compatible API base, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp server).")]
         public string? Server { get; init; }
+
+        [CommandOption("--checkpoint <DIR>"), Description("Sample in-process from this Hugging Face Phi checkpoint folder instead of a server.")]
+        public string? Checkpoint { get; init; }
+
+        [CommandOption("--tokenizer <SPEC>"), Description("With --checkpoint: phi4, phi4-mini or folder:PATH (default: the checkpoint's tokenizer.json, else the built-in one matching its vocab_size).")]
+        public string? Tokenizer { get; init; }
+
+        [CommandOption("--device <DEVICE>"), Description("With --checkpoint: auto, cpu, cuda or cuda:N (default auto).")]
+        public string Device { get; init; } = "auto";
+
+        [CommandOption("--dtype <DTYPE>"), Description("With --checkpoint: float32 (default), bfloat16 or float16.")]
+        public string DType { get; init; } = "float32";
+
+        [CommandOption("--threads <N>"), Description("With --checkpoint: CPU threads (default: libtorch's).")]
+        public int Threads { get; init; }
 
         [CommandOption("--model <NAME>"), Description("The served model's name.")]
         public string? Model { get; init; }
@@ -70,6 +90,24 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         [CommandOption("--results <PATH>"), Description("results.jsonl of `rewardml label --candidates <rollouts.jsonl>`: labels the rollouts, then prefix values and weights are computed.")]
         public string? Results { get; init; }
 
+        [CommandOption("--label"), Description("Judge every rollout in the bubblewrap sandbox (as `rewardml label` does), then compute prefix values and weights.")]
+        public bool Label { get; init; }
+
+        [CommandOption("--workers <N>"), Description("With --label: programs run at the same time (default: number of cores).")]
+        public int? Workers { get; init; }
+
+        [CommandOption("--test-timeout <SECONDS>"), Description("With --label: wall-clock limit per test (default 4).")]
+        public double TestTimeout { get; init; } = 4;
+
+        [CommandOption("--program-timeout <SECONDS>"), Description("With --label: wall-clock limit per program (default: tests x test timeout + 10).")]
+        public double? ProgramTimeout { get; init; }
+
+        [CommandOption("--memory-mb <MB>"), Description("With --label: address-space limit per test (default 2048).")]
+        public int MemoryMb { get; init; } = 2048;
+
+        [CommandOption("--unsafe-no-isolation"), Description("With --label: run without bubblewrap, with rlimits only. Never for untrusted code.")]
+        public bool UnsafeNoIsolation { get; init; }
+
         [CommandOption("--report <PATH>"), Description("Write the run's report (counts, cold-start problems, failures) as JSON.")]
         public string? Report { get; init; }
 
@@ -77,18 +115,33 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         {
             if (string.IsNullOrWhiteSpace(Problems)) return ValidationResult.Error("--problems is required");
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required");
-            if (string.IsNullOrWhiteSpace(Server)) return ValidationResult.Error("--server is required (an OpenAI-compatible /v1 base URL)");
-            if (!Uri.TryCreate(Server, UriKind.Absolute, out var url) || (url.Scheme != "http" && url.Scheme != "https"))
-                return ValidationResult.Error($"--server '{Server}' is not an http(s) URL");
-            if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required with --server");
+            bool server = !string.IsNullOrWhiteSpace(Server), checkpoint = !string.IsNullOrWhiteSpace(Checkpoint);
+            if (server && checkpoint)
+                return ValidationResult.Error("--server and --checkpoint are mutually exclusive: sample from a server or from an in-process checkpoint, not both");
+            if (!server && !checkpoint)
+                return ValidationResult.Error("give --server (an OpenAI-compatible /v1 base URL) or --checkpoint (a Phi checkpoint folder)");
+            if (server)
+            {
+                if (!Uri.TryCreate(Server, UriKind.Absolute, out var url) || (url.Scheme != "http" && url.Scheme != "https"))
+                    return ValidationResult.Error($"--server '{Server}' is not an http(s) URL");
+                if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required with --server");
+            }
+            else if (Model is not null || ApiKeyEnv is not null)
+                return ValidationResult.Error("--model and --api-key-env belong to --server; with --checkpoint the model is the checkpoint");
+            if (!Label && (UnsafeNoIsolation || Workers is not null || ProgramTimeout is not null))
+                return ValidationResult.Error("--unsafe-no-isolation, --workers and --program-timeout only apply with --label");
+            if (Workers is < 1) return ValidationResult.Error("--workers must be at least 1");
+            if (TestTimeout <= 0 || ProgramTimeout is <= 0) return ValidationResult.Error("timeouts must be positive");
+            if (MemoryMb < 1) return ValidationResult.Error("--memory-mb must be at least 1");
             return ValidationResult.Success();
         }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (problems, badRows) = ReadProblems(settings.Problems);
-        foreach (string bad in badRows) Console.Error.WriteLine($"rewardml: skipped {bad}");
+        var issues = new List<ProblemIssue>();
+        IReadOnlyList<AppsProblem> problems = AppsProblemReader.Load(settings.Problems, issues);
+        foreach (var issue in issues) Console.Error.WriteLine($"rewardml: skipped {issue}");
         if (settings.Limit is int limit) problems = problems.Take(limit).ToList();
 
         var options = new BranchingRollouts.Options
@@ -103,23 +156,20 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
             Parallelism = settings.Parallel,
             Stop = settings.Stop is { Length: > 0 } stop ? stop.Select(s => s.Replace("\\n", "\n")).ToList() : new BranchingRollouts.Options().Stop,
         };
-        string? apiKey = settings.ApiKeyEnv is null ? null
-            : Environment.GetEnvironmentVariable(settings.ApiKeyEnv) ?? throw new ArgumentException($"--api-key-env: environment variable {settings.ApiKeyEnv} is not set");
-        using var client = new OpenAiCompletionsGenerator(new()
-        {
-            BaseUrl = new Uri(settings.Server!),
-            Model = settings.Model!,
-            ApiKey = apiKey,
-            RequestTimeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
-            MaxRetries = settings.Retries,
-        });
         var results = settings.Results is null ? null : LabelResultsFile.Read(settings.Results);
 
-        var runner = new BranchingRollouts(client, options);
+        // The judge first: a missing bubblewrap should fail before minutes of model loading.
+        using var judge = settings.Label ? new SandboxJudge(SandboxOptionsOf(settings)) : null;
+        if (settings.UnsafeNoIsolation)
+            AnsiConsole.MarkupLine("[yellow]warning:[/] --unsafe-no-isolation: programs run with rlimits only, with access to this machine.");
+        var (generator, owned) = settings.Checkpoint is { } checkpoint ? InProcess(checkpoint, settings) : Server(settings);
+        using var ownedBackend = owned;
+
+        var runner = new BranchingRollouts(generator, options, judge);
         RolloutRunResult result = null!;
         await AnsiConsole.Progress().StartAsync(async progress =>
         {
-            var task = progress.AddTask("problems", maxValue: Math.Max(1, problems.Count));
+            var task = progress.AddTask(settings.Label ? "problems (sampled and judged)" : "problems", maxValue: Math.Max(1, problems.Count));
             result = await runner.RunAsync(problems, settings.Out, results, new Progress<int>(done => task.Value = done), cancellationToken);
             task.Value = task.MaxValue;
         });
@@ -130,6 +180,41 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         return result.Failures.Count == 0 ? 0 : 1;
     }
 
+    /// <summary>The sandbox limits, named and defaulted as in <c>rewardml label</c>.</summary>
+    private static SandboxOptions SandboxOptionsOf(Settings settings) => new()
+    {
+        TestTimeout = TimeSpan.FromSeconds(settings.TestTimeout),
+        ProgramTimeout = settings.ProgramTimeout is { } programSeconds ? TimeSpan.FromSeconds(programSeconds) : null,
+        MemoryBytes = (long)settings.MemoryMb << 20,
+        UnsafeNoIsolation = settings.UnsafeNoIsolation,
+        Workers = settings.Workers ?? Environment.ProcessorCount,
+    };
+
+    private static (ICompletionGenerator Generator, IDisposable Owned) Server(Settings settings)
+    {
+        string? apiKey = settings.ApiKeyEnv is null ? null
+            : Environment.GetEnvironmentVariable(settings.ApiKeyEnv) ?? throw new ArgumentException($"--api-key-env: environment variable {settings.ApiKeyEnv} is not set");
+        var client = new OpenAiCompletionsGenerator(new()
+        {
+            BaseUrl = new Uri(settings.Server!),
+            Model = settings.Model!,
+            ApiKey = apiKey,
+            RequestTimeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
+            MaxRetries = settings.Retries,
+        });
+        return (client, client);
+    }
+
+    /// <summary>The checkpoint's model with its own tokenizer; the model is what must be disposed.</summary>
+    private static (ICompletionGenerator Generator, IDisposable Owned) InProcess(string checkpoint, Settings settings)
+    {
+        if (!Directory.Exists(checkpoint)) throw new ArgumentException($"{checkpoint}: checkpoint folder not found.");
+        var tokenizer = RewardTokenizer.Create(settings.Tokenizer is { } spec ? TokenizerSpec.Parse(spec) : TokenizerSpec.ForCheckpoint(checkpoint));
+        tokenizer.EnsureFitsEmbedding(PhiConfig.Load(checkpoint).VocabSize); // before the weights: a mismatch fails fast
+        var model = PhiCheckpoint.Load(checkpoint, new ComputeOptions { Device = settings.Device, DType = settings.DType, Threads = settings.Threads });
+        return (new PhiCompletionGenerator(new PhiGenerator(model), tokenizer.Inner), model);
+    }
+
     private static void Print(RolloutRunResult result, string path)
     {
         var report = result.Report;
@@ -137,7 +222,7 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         table.AddRow("file", Markup.Escape(path));
         table.AddRow("problems", report.Problems.ToString());
         table.AddRow("rollouts", $"{report.Rollouts} ({result.Generated} new, {result.Reused} resumed)");
-        table.AddRow("judged", report.Judged == 0 ? "0 (label with `rewardml label --candidates`, then rerun with --results)" : $"{report.Judged}, {report.Correct} correct");
+        table.AddRow("judged", report.Judged == 0 ? "0 (rerun with --label, or label with `rewardml label --candidates` and rerun with --results)" : $"{report.Judged}, {report.Correct} correct");
         table.AddRow("cold start (no correct rollout)", $"{report.ColdStartProblems.Count}: {Markup.Escape(string.Join(", ", report.ColdStartProblems.Take(20)))}{(report.ColdStartProblems.Count > 20 ? ", …" : "")}");
         table.AddRow("all correct", report.AllCorrectProblems.Count.ToString());
         table.AddRow("failures", result.Failures.Count.ToString());
@@ -145,47 +230,4 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         foreach (string bad in result.BadLines) Console.Error.WriteLine($"rewardml: dropped unreadable line {bad}");
         foreach (string failure in result.Failures.Take(20)) Console.Error.WriteLine($"rewardml: {failure}");
     }
-
-    /// <summary>
-    /// Reads the codeparrot/apps JSONL rows this verb needs (id, question, starter code, fn_name, solutions, tests).
-    /// Stand-in until the sandbox's APPS loader (which also reads the folder layout) is on this branch.
-    /// </summary>
-    private static (List<AppsProblem> Problems, List<string> BadRows) ReadProblems(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"problems file not found: {path}", path);
-        var problems = new List<AppsProblem>();
-        var bad = new List<string>();
-        int line = 0;
-        foreach (string text in File.ReadLines(path))
-        {
-            line++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
-            try
-            {
-                var row = JsonNode.Parse(text)?.AsObject() ?? throw new InvalidDataException("not a JSON object");
-                string id = row["problem_id"]?.ToString() ?? throw new InvalidDataException("column 'problem_id' is missing");
-                string question = row["question"]?.GetValue<string>() ?? throw new InvalidDataException("column 'question' is missing");
-                var tests = ParseEmbedded(row["input_output"])?.AsObject();
-                var solutions = ParseEmbedded(row["solutions"])?.AsArray().Select(s => s!.GetValue<string>()).ToList() ?? [];
-                problems.Add(new AppsProblem(
-                    id, question, solutions,
-                    new AppsTests(tests?["inputs"]?.AsArray().ToList() ?? [], tests?["outputs"]?.AsArray().ToList() ?? [], tests?["fn_name"]?.GetValue<string>()),
-                    row["starter_code"]?.GetValue<string>() ?? "",
-                    row["difficulty"]?.GetValue<string>() ?? ""));
-            }
-            catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException or FormatException)
-            {
-                bad.Add($"{path}:line {line}: {e.Message}");
-            }
-        }
-        return (problems, bad);
-    }
-
-    /// <summary><c>solutions</c> and <c>input_output</c> are JSON texts inside the row (or already JSON, or empty).</summary>
-    private static JsonNode? ParseEmbedded(JsonNode? value) => value switch
-    {
-        JsonValue v when v.TryGetValue(out string? s) => string.IsNullOrWhiteSpace(s) ? null : JsonNode.Parse(s),
-        null => null,
-        _ => value.DeepClone(),
-    };
 }

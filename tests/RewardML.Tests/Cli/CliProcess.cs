@@ -2,12 +2,11 @@ using System.Diagnostics;
 
 namespace RewardML.Tests.Cli;
 
-/// <summary>Runs the built <c>rewardml</c> in a child process, as a user would, and captures its output.</summary>
+/// <summary>Runs the built <c>rewardml</c> CLI in a child process, as a user runs it.</summary>
 internal static class CliProcess
 {
-    public static (int Code, string Stdout, string Stderr) Run(params string[] args) => Run(TimeSpan.FromMinutes(2), args);
-
-    public static (int Code, string Stdout, string Stderr) Run(TimeSpan limit, params string[] args)
+    /// <summary>Runs <c>rewardml ARGS</c>; fails the test when it takes longer than <paramref name="timeout"/> (default 2 minutes).</summary>
+    public static (int Code, string Stdout, string Stderr) Run(IEnumerable<string> args, TimeSpan? timeout = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RewardML.Cli.dll"));
@@ -16,7 +15,11 @@ internal static class CliProcess
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(limit)) { process.Kill(entireProcessTree: true); Assert.Fail($"rewardml {string.Join(' ', args)} did not finish in {limit}"); }
+        var limit = timeout ?? TimeSpan.FromMinutes(2);
+        if (!process.WaitForExit(limit)) { process.Kill(entireProcessTree: true); Assert.Fail($"rewardml did not finish in {limit.TotalSeconds:F0} s"); }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
+
+    /// <inheritdoc cref="Run(IEnumerable{string}, TimeSpan?)"/>
+    public static (int Code, string Stdout, string Stderr) Run(params string[] args) => Run(args, null);
 }

@@ -10,7 +10,7 @@ public sealed class DemoCommandTests
     public void DemoLabelsTheEmbeddedCandidatesAndScoresEveryStep()
     {
         if (!File.Exists("/usr/bin/bwrap")) Assert.Inconclusive("bubblewrap is not installed (apt-get install bubblewrap); the demo runs programs in it.");
-        var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(4), "demo", "--seed", "3");
+        var (code, stdout, stderr) = CliProcess.Run(["demo", "--seed", "3"], TimeSpan.FromMinutes(4));
         Assert.AreEqual(0, code, stderr);
 
         // The embedded candidates are written to be: 0 correct, 1 wrong answer, 2 crash or loop, for both problems.

@@ -1,6 +1,5 @@
-using RewardML.Tests.Cli;
-using System.Diagnostics;
 using RewardML.Modeling;
+using RewardML.Tests.Cli;
 using RewardML.Tests.Shared;
 
 namespace RewardML.Tests.Modeling;
