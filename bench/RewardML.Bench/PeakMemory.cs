@@ -17,5 +17,5 @@ internal static class PeakMemory
 
     public static string Gb(long bytes) => $"{bytes / 1e9:0.00} GB";
 
-    private static long Kb(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    private static long Kb(string line) => long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
 }
