@@ -73,7 +73,7 @@ public sealed class PhiRotaryEmbedding
         var inv = new float[dim / 2];
         for (int i = 0; i < inv.Length; i++)
         {
-            // Same float32 rounding as transformers: base ** (float32(2i) / dim) in float32, then 1 / (factor * that).
+            // As transformers: base ** (2i / dim) and 1 / (factor * that) in float32 (the power rounded from double: within an ulp).
             float exponent = (float)(2 * i) / dim;
             float basePow = (float)Math.Pow(theta, exponent);
             float factor = factors is null ? 1f : (float)factors[i];

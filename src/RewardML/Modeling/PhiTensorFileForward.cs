@@ -45,7 +45,7 @@ public static class PhiTensorFileForward
                 Tensor? mask = null;
                 if (input.Entries.ContainsKey(name + AttentionMaskSuffix))
                 {
-                    mask = ToBatch(input.Read(name + AttentionMaskSuffix));
+                    mask = ToBatch(input.Read(name + AttentionMaskSuffix), input.Source, name + AttentionMaskSuffix);
                     if (!mask.shape.SequenceEqual(ids.shape))
                         throw new InvalidDataException($"{inputPath}: '{name}{AttentionMaskSuffix}' has shape [{string.Join(", ", mask.shape)}], '{name}{InputIdsSuffix}' [{string.Join(", ", ids.shape)}].");
                 }
@@ -77,16 +77,16 @@ public static class PhiTensorFileForward
     {
         if (input.Entries[key].DType != "I64")
             throw new InvalidDataException($"{input.Source}: '{key}' is {input.Entries[key].DType}; int64 (I64) token ids expected.");
-        var ids = ToBatch(input.Read(key));
+        var ids = ToBatch(input.Read(key), input.Source, key);
         if (ids.numel() > 0 && (ids.min().item<long>() < 0 || ids.max().item<long>() >= vocab))
             throw new InvalidDataException($"{input.Source}: '{key}' holds ids outside the vocabulary [0, {vocab}).");
         return ids;
     }
 
-    private static Tensor ToBatch(Tensor t) => t.dim() switch
+    private static Tensor ToBatch(Tensor t, string source, string key) => t.dim() switch
     {
         1 => t.unsqueeze(0),
         2 => t,
-        _ => throw new InvalidDataException($"token tensors must be [seq] or [batch, seq], got [{string.Join(", ", t.shape)}]."),
+        _ => throw new InvalidDataException($"{source}: '{key}' has shape [{string.Join(", ", t.shape)}]; [seq] or [batch, seq] expected."),
     };
 }

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Globalization;
+using RewardML.Modeling;
+using RewardML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RewardML.Bench;
+
+/// <summary>
+/// CPU throughput of a small decoder (default hidden 256, 4 layers, 512 tokens, batch 8): forward and forward+backward
+/// tokens/s and achieved GFLOP/s, against this machine's own float32 matmul GFLOP/s measured in the same run.
+/// </summary>
+internal static class PhiThroughputBench
+{
+    public static int Run(Options options)
+    {
+        int hidden = options.Int("hidden", 256), layers = options.Int("layers", 4), tokens = options.Int("tokens", 512);
+        int batch = options.Int("batch", 8), repeats = options.Int("repeats", 3);
+        int heads = Math.Max(1, hidden / 64), kvHeads = Math.Max(1, heads / 2), inter = 4 * hidden, vocab = 8192;
+        var settings = new ComputeOptions { Device = "cpu" }.Resolve();
+        var config = PhiConfig.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
+            {"model_type":"phi3","vocab_size":{{vocab}},"hidden_size":{{hidden}},"intermediate_size":{{inter}},
+             "num_hidden_layers":{{layers}},"num_attention_heads":{{heads}},"num_key_value_heads":{{kvHeads}},
+             "max_position_embeddings":4096,"rope_theta":10000.0,"partial_rotary_factor":0.75,"tie_word_embeddings":true}
+            """));
+        using var model = new PhiRewardModel(config, ScalarType.Float32, CPU);
+        using (no_grad())
+            foreach (var (name, p) in model.named_parameters())
+                if (name.EndsWith("norm.weight", StringComparison.Ordinal)) p.fill_(1); else p.normal_(0, 0.02);
+
+        // FLOPs per token: 2 per weight of every linear layer, plus causal attention (QKᵀ and AV over on average
+        // (T+1)/2 keys: 2 · 2 · (T+1)/2 · heads·headDim); backward costs twice the forward.
+        long linear = layers * ((long)hidden * (heads + 2 * kvHeads) * config.HeadDim + (long)heads * config.HeadDim * hidden + 3L * hidden * inter) + hidden;
+        double attention = layers * 2.0 * (tokens + 1) * heads * config.HeadDim;
+        double forwardFlopsPerToken = 2.0 * linear + attention;
+        long stepTokens = (long)batch * tokens;
+
+        var ids = randint(0, vocab, [batch, tokens], generator: new Generator(1, CPU));
+        var a = randn(stepTokens, hidden);
+        var b = randn(hidden, inter);
+        var sa = randn(2048, 2048);
+        var sb = randn(2048, 2048);
+        void Forward()
+        {
+            using var noGrad = no_grad();
+            _ = model.Forward(ids).Values.sum().item<float>();
+        }
+        void Train()
+        {
+            var loss = model.Forward(ids).ValueLogits.mean();
+            loss.backward();
+            foreach (var p in model.parameters()) p.grad = null;
+        }
+        void MlpMatmul() => _ = a.matmul(b).sum().item<float>();
+        void SquareMatmul() => _ = sa.matmul(sb).sum().item<float>();
+
+        // The machine is shared: measure the reference matmuls right next to each model step and compare per round.
+        Forward(); Train(); MlpMatmul(); SquareMatmul(); // warm-up
+        var rounds = new List<(double Fwd, double Train, double Mlp, double Square)>();
+        for (int i = 0; i < repeats; i++)
+            rounds.Add((Seconds(Forward), Seconds(Train), Seconds(MlpMatmul), Seconds(SquareMatmul)));
+
+        double squareFlops = 2.0 * 2048 * 2048 * 2048, mlpFlops = 2.0 * stepTokens * hidden * inter;
+        Console.WriteLine($"config: hidden {hidden}, {layers} layers, {heads} heads / {kvHeads} kv heads, intermediate {inter}, batch {batch} × {tokens} tokens, float32, {settings.Threads} threads");
+        Console.WriteLine($"forward FLOPs/token {forwardFlopsPerToken / 1e6:0.00} M (linear {2.0 * linear / 1e6:0.00} M + causal attention {attention / 1e6:0.00} M); forward+backward = 3 × forward");
+        Console.WriteLine("round | forward tok/s GFLOP/s | fwd+bwd tok/s GFLOP/s | matmul 2048² GFLOP/s | matmul MLP-shaped GFLOP/s | fwd % | fwd+bwd %");
+        foreach (var (r, i) in rounds.Select((r, i) => (r, i)))
+        {
+            double fwd = stepTokens * forwardFlopsPerToken / r.Fwd / 1e9, train = 3 * stepTokens * forwardFlopsPerToken / r.Train / 1e9;
+            double square = squareFlops / r.Square / 1e9, mlp = mlpFlops / r.Mlp / 1e9;
+            double reference = Math.Max(square, mlp);
+            Console.WriteLine($"{i + 1} | {stepTokens / r.Fwd:0} {fwd:0.0} | {stepTokens / r.Train:0} {train:0.0} | {square:0.0} | {mlp:0.0} | {100 * fwd / reference:0}% | {100 * train / reference:0}%");
+        }
+        return 0;
+    }
+
+    private static double Seconds(Action body)
+    {
+        using var scope = NewDisposeScope();
+        var clock = Stopwatch.StartNew();
+        body();
+        return clock.Elapsed.TotalSeconds;
+    }
+}
