@@ -49,6 +49,7 @@ public sealed class RewardPipelineRoundTripTests
         Assert.AreEqual(0, exitCode, output);
         StringAssert.Contains(output, "loaded TransformerChain");
         StringAssert.Contains(expected, "StepTokenEnds");
+        StringAssert.Contains(expected, "-1]", "MaxLength 32 cuts the longer programs: their last steps are marked outside the window");
         Assert.AreEqual(expected, File.ReadAllText(files.Path("out.txt")));
     }
 
@@ -164,7 +165,7 @@ public sealed class RewardPipelineRoundTripTests
             .Append(segment)
             .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options
             {
-                Tokenizer = tokenizer, CodeColumnName = "Program", MaxLength = 48, Template = "chat",
+                Tokenizer = tokenizer, CodeColumnName = "Program", MaxLength = 32, Template = "chat",
             }))
             .Append(ml.Transforms.Conversion.ConvertType("TokenValues", "Tokens", DataKind.Single));
     }
