@@ -144,6 +144,30 @@ public sealed class RewardPipelineRoundTripTests
         StringAssert.Contains(error.Message, "Upgrade RewardML");
     }
 
+    [TestMethod]
+    public void StateThatTheLoaderRejectsIsOneClearErrorNamingTheEntry()
+    {
+        using var files = new Scratch();
+        var path = SavePhi4Pipeline(files);
+        // options.json with a MaxLength this RewardML rejects, its checksum updated as if a tool had written it
+        EditComponent(path, TokenizeForRewardTransformer.ComponentName, (manifest, entries) =>
+        {
+            var options = JsonNode.Parse(entries["options.json"])!.AsObject();
+            options["MaxLength"] = 0;
+            entries["options.json"] = Encoding.UTF8.GetBytes(options.ToJsonString());
+            var listed = manifest["entries"]!.AsArray().Single(e => e!["name"]!.GetValue<string>() == "options.json")!;
+            listed["length"] = entries["options.json"].Length;
+            listed["sha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(entries["options.json"]));
+        });
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => RewardMLComponents.Load(new MLContext(), path, out _));
+
+        StringAssert.StartsWith(error.Message, $"{path}: component ");
+        StringAssert.Contains(error.Message, "options.json: ");
+        StringAssert.Contains(error.Message, "MaxLength must be positive");
+        Assert.DoesNotContain("truncated, corrupt or not a model zip", error.Message);
+    }
+
     /// <summary>ML.NET CopyColumns → SegmentSteps → TokenizeForReward → ML.NET ConvertType (reads our Tokens column).</summary>
     private static IEstimator<ITransformer> Build(MLContext ml, string variant, Scratch files)
     {
@@ -180,17 +204,28 @@ public sealed class RewardPipelineRoundTripTests
     }
 
     /// <summary>Edits the <c>component.json</c> of the component saved under <paramref name="loader"/>, as a newer RewardML would write it.</summary>
-    private static void EditManifest(string path, string loader, Action<JsonObject> edit)
+    private static void EditManifest(string path, string loader, Action<JsonObject> edit) =>
+        EditComponent(path, loader, (manifest, _) => edit(manifest));
+
+    /// <summary>Edits the manifest and state entries (by name, e.g. <c>options.json</c>) of the component saved under <paramref name="loader"/>.</summary>
+    private static void EditComponent(string path, string loader, Action<JsonObject, Dictionary<string, byte[]>> edit)
     {
         using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
-        var entry = zip.Entries.Single(e => e.FullName.Replace('\\', '/').EndsWith("/component.json", StringComparison.Ordinal)
-            && JsonNode.Parse(PersistenceFixture.ReadEntry(zip, e.FullName.Replace('\\', '/')))!["loader"]!.GetValue<string>() == loader);
-        string name = entry.FullName;
-        var manifest = JsonNode.Parse(PersistenceFixture.ReadEntry(zip, name.Replace('\\', '/')))!.AsObject();
-        edit(manifest);
-        entry.Delete();
-        using var stream = zip.CreateEntry(name).Open();
-        stream.Write(Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+        static string Name(ZipArchiveEntry e) => e.FullName.Replace('\\', '/');
+        string directory = zip.Entries.Select(Name).Single(n => n.EndsWith("/component.json", StringComparison.Ordinal)
+            && JsonNode.Parse(PersistenceFixture.ReadEntry(zip, n))!["loader"]!.GetValue<string>() == loader)[..^"/component.json".Length];
+        var manifest = JsonNode.Parse(PersistenceFixture.ReadEntry(zip, $"{directory}/component.json"))!.AsObject();
+        var entries = manifest["entries"]!.AsArray().Select(e => e!["name"]!.GetValue<string>())
+            .ToDictionary(n => n, n => PersistenceFixture.ReadEntry(zip, $"{directory}/{n}"));
+        var before = entries.ToDictionary(e => e.Key, e => e.Value);
+        edit(manifest, entries);
+        foreach (var (name, bytes) in entries.Where(e => !ReferenceEquals(e.Value, before[e.Key])).Append(
+            new KeyValuePair<string, byte[]>("component.json", Encoding.UTF8.GetBytes(manifest.ToJsonString()))))
+        {
+            zip.Entries.Single(e => Name(e) == $"{directory}/{name}").Delete();
+            using var stream = zip.CreateEntry($"{directory}/{name}").Open();
+            stream.Write(bytes);
+        }
     }
 
     private sealed class BranchRow
