@@ -44,22 +44,28 @@ public static class ProbeData
 
     private static Func<string> Getter(DataViewRowCursor cursor, DataViewSchema.Column column)
     {
-        if (column.Type is VectorDataViewType { ItemType: NumberDataViewType } vector && vector.ItemType.RawType == typeof(float))
+        var type = column.Type is VectorDataViewType vector ? vector.ItemType : column.Type;
+        Func<string> getter = type.RawType switch
         {
-            var get = cursor.GetGetter<VBuffer<float>>(column);
-            return () => { VBuffer<float> v = default; get(ref v); return string.Join(",", v.DenseValues().Select(Bits)); };
-        }
-        if (column.Type.RawType == typeof(float))
+            var t when t == typeof(float) => Getter<float>(cursor, column, Bits),
+            var t when t == typeof(int) => Getter<int>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture)),
+            var t when t == typeof(bool) => Getter<bool>(cursor, column, v => v ? "true" : "false"),
+            var t when t == typeof(ReadOnlyMemory<char>) => Getter<ReadOnlyMemory<char>>(cursor, column, v => JsonSerializer.Serialize(v.ToString())),
+            _ => throw new NotSupportedException($"Column {column.Name}: {column.Type}"),
+        };
+        return getter;
+    }
+
+    /// <summary>A scalar as its text; a vector as [item,item,...] (all items, so lengths count too).</summary>
+    private static Func<string> Getter<T>(DataViewRowCursor cursor, DataViewSchema.Column column, Func<T, string> format)
+    {
+        if (column.Type is VectorDataViewType)
         {
-            var get = cursor.GetGetter<float>(column);
-            return () => { float v = 0; get(ref v); return Bits(v); };
+            var getVector = cursor.GetGetter<VBuffer<T>>(column);
+            return () => { VBuffer<T> v = default; getVector(ref v); return "[" + string.Join(",", v.DenseValues().Select(format)) + "]"; };
         }
-        if (column.Type is TextDataViewType)
-        {
-            var get = cursor.GetGetter<ReadOnlyMemory<char>>(column);
-            return () => { ReadOnlyMemory<char> v = default; get(ref v); return v.ToString(); };
-        }
-        throw new NotSupportedException($"Column {column.Name}: {column.Type}");
+        var get = cursor.GetGetter<T>(column);
+        return () => { T v = default!; get(ref v); return format(v); };
     }
 
     private static string Bits(float value) => BitConverter.SingleToUInt32Bits(value).ToString("x8", CultureInfo.InvariantCulture);

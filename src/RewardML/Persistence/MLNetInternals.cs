@@ -5,7 +5,8 @@ using Microsoft.ML.Runtime;
 namespace RewardML.Persistence;
 
 /// <summary>
-/// THE one place that touches ML.NET internals (dotnet/machinelearning#4911). ML.NET 5.0.1 keeps the model-zip API
+/// The model-zip half of RewardML's ML.NET interop (dotnet/machinelearning#4911); with <see cref="SchemaShapeInterop"/>,
+/// the only code that touches ML.NET internals (docs/persistence.md lists every member). ML.NET 5.0.1 keeps the model-zip API
 /// internal: <c>ModelSaveContext</c>'s members, <c>ModelLoadContext</c>, <c>VersionInfo</c>, <c>SignatureLoadModel</c>
 /// and <c>LoadableClassAttribute</c>. Everything is looked up by name here, once, through reflection; each lookup is
 /// listed in <see cref="Members"/> so that the canary tests fail with a clear message naming the member when an

@@ -77,7 +77,15 @@ public static class ModelZip
         var listed = manifest.Entries.ToDictionary(entry => entry.Name, StringComparer.OrdinalIgnoreCase);
         var state = new ComponentStateReader(listed.Keys, (name, use) =>
             listed.TryGetValue(name, out var expected) && OpenVerified(loadContext, expected, source, use), manifest.StateVersion, source);
-        return load(env, state);
+        try
+        {
+            return load(env, state);
+        }
+        catch (InvalidDataException e) when (!ModelZipError.IsOurs(e))
+        {
+            // A loader's own complaint about its state (e.g. options this version rejects) is as clear as ours: keep its message.
+            throw ModelZipError.Create(e.Message, e);
+        }
     }
 
     /// <summary>Checks entry <paramref name="expected"/> against its recorded length and SHA-256, then hands it to <paramref name="use"/>.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using RewardML.Persistence;
 using RewardML.Transforms;
 
@@ -12,6 +13,9 @@ public sealed class SegmentStepsTransformer : RowMappingTransformerBase
 {
     /// <summary>The name that identifies this component in a model zip.</summary>
     public const string ComponentName = "RewardML.SegmentSteps";
+
+    /// <summary>The newest layout of the saved state that this version writes and reads.</summary>
+    internal const int CurrentStateVersion = 1;
 
     private const string OptionsEntry = "options.json";
 
@@ -40,7 +44,7 @@ public sealed class SegmentStepsTransformer : RowMappingTransformerBase
     public override string LoaderName => ComponentName;
 
     /// <inheritdoc/>
-    public override int StateVersion => 1;
+    public override int StateVersion => CurrentStateVersion;
 
     /// <summary>Writes the options as <c>options.json</c>.</summary>
     public override void SaveState(ComponentStateWriter writer)
@@ -51,11 +55,13 @@ public sealed class SegmentStepsTransformer : RowMappingTransformerBase
 
     /// <summary>Rebuilds a transformer from the state <see cref="SaveState"/> wrote.</summary>
     /// <exception cref="InvalidDataException">The state is from a newer version or its options are invalid.</exception>
-    internal static SegmentStepsTransformer Load(MLContext? context, ComponentStateReader reader)
+    /// <remarks>Found by <c>RewardMLComponents.Register</c> through its attribute; it needs no environment (<paramref name="env"/> may be null).</remarks>
+    [ComponentLoader(ComponentName, CurrentStateVersion)]
+    internal static SegmentStepsTransformer Load(IHostEnvironment? env, ComponentStateReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        if (reader.StateVersion > 1)
-            throw new InvalidDataException($"{reader.Source}: SegmentSteps state version {reader.StateVersion} is newer than this RewardML reads (1).");
+        if (reader.StateVersion > CurrentStateVersion)
+            throw new InvalidDataException($"{reader.Source}: SegmentSteps state version {reader.StateVersion} is newer than this RewardML reads ({CurrentStateVersion}).");
         var options = reader.ReadJson<SegmentStepsEstimator.Options>(OptionsEntry);
         try
         {

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using RewardML.Persistence;
 using RewardML.Transforms;
 
@@ -18,6 +19,9 @@ public sealed class TokenizeForRewardTransformer : RowMappingTransformerBase
 {
     /// <summary>The name that identifies this component in a model zip.</summary>
     public const string ComponentName = "RewardML.TokenizeForReward";
+
+    /// <summary>The newest layout of the saved state that this version writes and reads.</summary>
+    internal const int CurrentStateVersion = 1;
 
     private const string OptionsEntry = "options.json";
     private const string TokenizerJsonEntry = "tokenizer/tokenizer.json";
@@ -81,7 +85,7 @@ public sealed class TokenizeForRewardTransformer : RowMappingTransformerBase
     public override string LoaderName => ComponentName;
 
     /// <inheritdoc/>
-    public override int StateVersion => 1;
+    public override int StateVersion => CurrentStateVersion;
 
     /// <summary>Writes <c>options.json</c>, and for a folder tokenizer its files.</summary>
     /// <exception cref="InvalidDataException">A folder tokenizer's <c>tokenizer.json</c> is gone.</exception>
@@ -101,11 +105,13 @@ public sealed class TokenizeForRewardTransformer : RowMappingTransformerBase
 
     /// <summary>Rebuilds a transformer from the state <see cref="SaveState"/> wrote.</summary>
     /// <exception cref="InvalidDataException">The state is from a newer version, or its options or tokenizer are invalid.</exception>
-    internal static TokenizeForRewardTransformer Load(MLContext? context, ComponentStateReader reader)
+    /// <remarks>Found by <c>RewardMLComponents.Register</c> through its attribute; it needs no environment (<paramref name="env"/> may be null).</remarks>
+    [ComponentLoader(ComponentName, CurrentStateVersion)]
+    internal static TokenizeForRewardTransformer Load(IHostEnvironment? env, ComponentStateReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        if (reader.StateVersion > 1)
-            throw new InvalidDataException($"{reader.Source}: TokenizeForReward state version {reader.StateVersion} is newer than this RewardML reads (1).");
+        if (reader.StateVersion > CurrentStateVersion)
+            throw new InvalidDataException($"{reader.Source}: TokenizeForReward state version {reader.StateVersion} is newer than this RewardML reads ({CurrentStateVersion}).");
         var options = reader.ReadJson<TokenizeForRewardEstimator.Options>(OptionsEntry);
         try
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using RewardML.Persistence;
@@ -75,26 +74,10 @@ public sealed class ModelZipRoundTripTests
         File.WriteAllText(rowsPath, ProbeData.ToJson(ProbeData.SampleRows()));
         var outputPath = Path.ChangeExtension(path, ".out.txt");
 
-        var (exitCode, output) = RunProbe(path, rowsPath, outputPath);
+        var (exitCode, output) = PersistenceFixture.RunProbe(path, rowsPath, outputPath);
 
         Assert.AreEqual(0, exitCode, output);
         StringAssert.Contains(output, "loaded TransformerChain");
         Assert.AreEqual(ProbeData.Dump(model.Transform(data)), File.ReadAllText(outputPath));
-    }
-
-    /// <summary>Runs tests/RewardML.Tests.Probe (built beside this assembly) with the same dotnet host, in a new process.</summary>
-    private static (int ExitCode, string Output) RunProbe(params string[] args)
-    {
-        string probe = Path.Combine(AppContext.BaseDirectory, "RewardML.Tests.Probe.dll");
-        Assert.IsTrue(File.Exists(probe), $"probe not built at {probe}");
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(probe);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) process.Kill(entireProcessTree: true);
-        return (process.ExitCode, stdout + stderr.Result);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -67,5 +68,21 @@ internal static class PersistenceFixture
         zip.Entries.Single(e => e.FullName.Replace('\\', '/') == fullName).Delete();
         using var stream = zip.CreateEntry(fullName).Open();
         stream.Write(bytes);
+    }
+
+    /// <summary>Runs tests/RewardML.Tests.Probe (built beside this assembly) with the same dotnet host, in a new process.</summary>
+    public static (int ExitCode, string Output) RunProbe(params string[] args)
+    {
+        string probe = Path.Combine(AppContext.BaseDirectory, "RewardML.Tests.Probe.dll");
+        Assert.IsTrue(File.Exists(probe), $"probe not built at {probe}");
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(probe);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2))) process.Kill(entireProcessTree: true);
+        return (process.ExitCode, stdout + stderr.Result);
     }
 }

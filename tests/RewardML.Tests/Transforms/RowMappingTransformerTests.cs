@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using RewardML.Persistence;
 using RewardML.Transforms;
 
 namespace RewardML.Tests.Transforms;
