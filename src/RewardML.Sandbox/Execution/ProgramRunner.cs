@@ -72,8 +72,9 @@ internal sealed class ProgramRunner
                 process.StandardInput.Close();
                 while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
                 {
-                    if (line.Contains("\"done\"", StringComparison.Ordinal)) break;
-                    var report = JsonSerializer.Deserialize<DriverReport>(line);
+                    using var message = JsonDocument.Parse(line);
+                    if (message.RootElement.TryGetProperty("done", out _)) break;
+                    var report = message.RootElement.Deserialize<DriverReport>();
                     if (report is not null && report.Index >= 0 && report.Index < reports.Length) reports[report.Index] = report;
                 }
                 await process.WaitForExitAsync(deadline.Token);

@@ -7,7 +7,7 @@
 # is given, drops to that uid so it can neither signal the driver nor survive the cleanup after the test.
 # Standard-input tests: the host compares stdout (expected outputs never enter the sandbox).
 # Call-based tests: the child calls the function and compares the returned value (Python object semantics).
-import builtins, gc, io, json, os, resource, select, shutil, signal, sys, time, types
+import builtins, gc, json, os, resource, select, shutil, signal, sys, time, types
 
 JOB = json.loads(sys.stdin.buffer.read().decode("utf-8"))
 sys.stdin.close()
