@@ -23,7 +23,7 @@ internal sealed class ProgramRunner
     }
 
     /// <summary>Runs every test; the array has one slot per test, null where no report came back.</summary>
-    public async Task<(DriverReport?[] Reports, bool ProgramTimedOut, string? DriverError)> RunAsync(
+    public async Task<(DriverReport?[] Reports, bool ProgramTimedOut, string? DriverError, double? CpuSeconds)> RunAsync(
         DriverJobTemplate template, CancellationToken cancellationToken)
     {
         int? uid = HostIdentity.IsRoot ? _uids.Rent() : null;
@@ -66,6 +66,7 @@ internal sealed class ProgramRunner
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(timeout);
             bool timedOut = false;
+            double? cpuSeconds = null;
             try
             {
                 await JsonSerializer.SerializeAsync(process.StandardInput.BaseStream, job, cancellationToken: deadline.Token);
@@ -73,7 +74,11 @@ internal sealed class ProgramRunner
                 while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
                 {
                     using var message = JsonDocument.Parse(line);
-                    if (message.RootElement.TryGetProperty("done", out _)) break;
+                    if (message.RootElement.TryGetProperty("done", out _))
+                    {
+                        if (message.RootElement.TryGetProperty("cpu_seconds", out var cpu) && cpu.TryGetDouble(out double c)) cpuSeconds = c;
+                        break;
+                    }
                     var report = message.RootElement.Deserialize<DriverReport>();
                     if (report is not null && report.Index >= 0 && report.Index < reports.Length) reports[report.Index] = report;
                 }
@@ -101,7 +106,7 @@ internal sealed class ProgramRunner
             // bubblewrap itself failed (no namespaces allowed here, a bad bind): that is no verdict on the program.
             if (_bwrap is not null && reports.All(r => r is null) && stderr.StartsWith("bwrap:", StringComparison.Ordinal))
                 throw new SandboxUnavailableException($"bubblewrap could not start the sandbox: {Tail(stderr, 300)}");
-            return (reports, timedOut, driverError);
+            return (reports, timedOut, driverError, cpuSeconds);
         }
         finally
         {

@@ -408,4 +408,5 @@ for i, test_input in enumerate(TESTS_IN):
     else:
         stdin_text = ""
     emit(run_test(CODE_OBJ, i, stdin_text))
-emit({"done": True})
+self_usage, child_usage = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+emit({"done": True, "cpu_seconds": round(self_usage.ru_utime + self_usage.ru_stime + child_usage.ru_utime + child_usage.ru_stime, 4)})

@@ -151,11 +151,13 @@ public sealed class SandboxJudgeTests
         if (!File.Exists("/usr/bin/python3")) Assert.Inconclusive("/usr/bin/python3 is not installed.");
         var options = SmallLimits();
         options.UnsafeNoIsolation = true;
+        options.TestTimeout = TimeSpan.FromSeconds(5); // the passing test must not time out on a loaded machine
         options.BubblewrapPath = "/nonexistent/bwrap"; // not needed in this mode
         using var judge = new SandboxJudge(options);
         var r = await judge.JudgeAsync(Stdin(("3", "6"), ("loop", "x"), ("mem", "x")),
             "s = input()\nif s == 'loop':\n    while True: pass\nif s == 'mem':\n    x = bytearray(1 << 34)\nprint(int(s) * 2)\n");
-        CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Timeout, Verdict.MemoryLimit }, Verdicts(r));
+        CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Timeout, Verdict.MemoryLimit }, Verdicts(r),
+            string.Join(" | ", r.Tests.Select(t => $"{t.Verdict} {t.Seconds}s {t.Detail}")));
         AssertNoLeftovers();
     }
 }
