@@ -264,7 +264,12 @@ def run_test(code_obj, index, stdin_text):
             os.dup2(out_w, 1)
             os.dup2(err_w, 2)
             os.dup2(res_w, 3)
-            os.closerange(4, 65536)
+            for fd in os.listdir("/proc/self/fd"):  # only the open ones: closerange over 64k numbers costs ~20 ms
+                if int(fd) > 3:
+                    try:
+                        os.close(int(fd))
+                    except OSError:
+                        pass
             run_child(code_obj, index, 3)
         finally:
             os._exit(70)
