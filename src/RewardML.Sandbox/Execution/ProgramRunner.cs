@@ -73,13 +73,16 @@ internal sealed class ProgramRunner
                 process.StandardInput.Close();
                 while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
                 {
-                    using var message = JsonDocument.Parse(line);
+                    using var message = TryParse(line);
+                    if (message is null) continue; // not a report (cannot happen with our driver); that test stays unreported
                     if (message.RootElement.TryGetProperty("done", out _))
                     {
                         if (message.RootElement.TryGetProperty("cpu_seconds", out var cpu) && cpu.TryGetDouble(out double c)) cpuSeconds = c;
                         break;
                     }
-                    var report = message.RootElement.Deserialize<DriverReport>();
+                    DriverReport? report;
+                    try { report = message.RootElement.Deserialize<DriverReport>(); }
+                    catch (JsonException) { continue; } // a malformed report counts as no report (runtime_error)
                     if (report is not null && report.Index >= 0 && report.Index < reports.Length) reports[report.Index] = report;
                 }
                 await process.WaitForExitAsync(deadline.Token);
@@ -116,6 +119,12 @@ internal sealed class ProgramRunner
                 try { Directory.Delete(hostWorkDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
         }
+    }
+
+    private static JsonDocument? TryParse(string line)
+    {
+        try { return JsonDocument.Parse(line); }
+        catch (JsonException) { return null; }
     }
 
     private static string Tail(string text, int chars) => text.Length <= chars ? text.Trim() : text[^chars..].Trim();

@@ -56,7 +56,9 @@ NONCE = os.urandom(16).hex()
 
 
 def emit(obj):
-    OUT.write(json.dumps(obj) + "\n")
+    # A program's exception text may hold lone surrogates, which strict JSON readers refuse: replace them.
+    clean = {k: v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v for k, v in obj.items()}
+    OUT.write(json.dumps(clean) + "\n")
     OUT.flush()
 
 

@@ -80,6 +80,15 @@ public sealed class SandboxJudgeTests
     }
 
     [TestMethod]
+    public async Task UndecodableOutputAndExceptionTextDoNotBreakTheReport()
+    {
+        // Invalid UTF-8 on stdout and a lone surrogate in an exception message.
+        var r = await _judge.JudgeAsync(Stdin(("a", "x"), ("b", "x")),
+            "import sys\nif input() == 'a':\n    sys.stdout.buffer.write(b'\\xff\\xfe x\\n')\nelse:\n    raise ValueError('\\udc80')\n");
+        CollectionAssert.AreEqual(new[] { Verdict.WrongAnswer, Verdict.RuntimeError }, Verdicts(r), string.Join(" | ", r.Tests.Select(t => t.Detail)));
+    }
+
+    [TestMethod]
     public async Task CallBasedFunctionAndSolutionClass()
     {
         var problem = CallBased("add", ("[1, 2]", "3"), ("[5, 5]", "[10]"), ("[0, 0]", "1"));
