@@ -9,13 +9,14 @@ cheap stand-in; pass counts are for orientation only, the speed is what this scr
 
 usage: inprocess_baseline.py PROBLEMS.jsonl N_SOLUTIONS OUT.json
 """
-import io, json, os, signal, sys, time
+import collections, io, json, os, signal, sys, time
 
 HEADER = ("import sys\nimport time\nimport itertools\nfrom itertools import accumulate, product, permutations, combinations\n"
           "import collections\nfrom collections import Counter, OrderedDict, deque, defaultdict, ChainMap\n"
           "from functools import lru_cache\nimport math\nfrom math import sqrt, sin, cos, tan, ceil, fabs, floor, gcd, exp, log, log2\n"
           "import fractions\nfrom typing import List, Tuple\nimport random\nimport heapq\nfrom heapq import *\n")
 TIMEOUT = 4
+LAST_ERROR = [""]
 
 
 class Alarm(Exception):
@@ -57,8 +58,9 @@ def run_program(code, io_spec):
         target = namespace["Solution"]() if fn_name and "class Solution" in code else None
         method = getattr(target, fn_name) if target is not None else namespace[fn_name or "code"]
         signal.alarm(0)
-    except BaseException:
+    except BaseException as e:
         signal.alarm(0)
+        LAST_ERROR[0] = f"load: {type(e).__name__}: {e}"[:200]
         return ["error"] * n
     results = []
     for args, expected in zip(io_spec["inputs"], io_spec["outputs"]):
@@ -78,7 +80,8 @@ def run_program(code, io_spec):
                     pass
                 ok = same(sys.stdout.getvalue(), expected)
             results.append("pass" if ok else "fail")
-        except BaseException:
+        except BaseException as e:
+            LAST_ERROR[0] = LAST_ERROR[0] or f"{type(e).__name__}: {e}"[:200]
             results.append("error")
         finally:
             signal.alarm(0)
@@ -97,6 +100,7 @@ def main():
     start = time.monotonic()
     counts = {"pass": 0, "fail": 0, "error": 0}
     strict = 0
+    failures = []
     tests = 0
     for problem_id, i, code, io_spec in jobs:
         r, w = os.pipe()
@@ -106,9 +110,9 @@ def main():
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 2)
             try:
-                payload = json.dumps(run_program(code, io_spec)).encode()
+                payload = json.dumps([run_program(code, io_spec), LAST_ERROR[0]]).encode()
             except BaseException:
-                payload = json.dumps(["error"] * len(io_spec["inputs"])).encode()
+                payload = json.dumps([["error"] * len(io_spec["inputs"]), "driver"]).encode()
             os.write(w, payload)
             os._exit(0)
         os.close(w)
@@ -117,16 +121,23 @@ def main():
             data += chunk
         os.close(r)
         os.waitpid(pid, 0)
-        verdicts = json.loads(data) if data else ["error"] * len(io_spec["inputs"])
+        verdicts, error = json.loads(data) if data else (["error"] * len(io_spec["inputs"]), "process died")
+        if not all(v == "pass" for v in verdicts):
+            failures.append({"problem_id": problem_id, "candidate_id": i, "verdicts": dict(collections.Counter(verdicts)), "first_error": error})
         for v in verdicts:
             counts[v] += 1
         tests += len(verdicts)
         strict += all(v == "pass" for v in verdicts)
     seconds = time.monotonic() - start
+    import resource
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
     summary = {"programs": len(jobs), "tests": tests, "seconds": round(seconds, 2), "tests_per_second": round(tests / seconds, 1),
+               "cpu_seconds": round(cpu, 2), "cpu_ms_per_test": round(1000 * cpu / tests, 1),
                "strict_pass": strict, "verdicts": counts}
-    json.dump(summary, open(out_path, "w"), indent=1)
     print(json.dumps(summary))
+    summary["failed_programs"] = failures
+    json.dump(summary, open(out_path, "w"), indent=1)
 
 
 if __name__ == "__main__":

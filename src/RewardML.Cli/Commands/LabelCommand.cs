@@ -93,7 +93,8 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         foreach (var issue in summary.Issues)
             Console.Error.WriteLine($"skipped: {issue}");
         var table = new Table().AddColumns("", "value");
-        table.AddRow("problems", $"{byId.Count} loaded, {summary.Issues.Count} issues");
+        table.AddRow("problems", $"{byId.Count} loaded");
+        table.AddRow("skipped (see stderr)", $"{summary.Issues.Count} problems or candidate lines");
         table.AddRow("programs judged", $"{summary.Judged} ({summary.AlreadyDone} already in {Markup.Escape(settings.Out)})");
         table.AddRow("strict pass", summary.Judged == 0 ? "-" : $"{summary.StrictPasses} ({100.0 * summary.StrictPasses / summary.Judged:F1}%)");
         table.AddRow("tests", summary.Tests.ToString());

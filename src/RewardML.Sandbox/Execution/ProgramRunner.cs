@@ -23,7 +23,7 @@ internal sealed class ProgramRunner
     }
 
     /// <summary>Runs every test; the array has one slot per test, null where no report came back.</summary>
-    public async Task<(DriverReport?[] Reports, bool ProgramTimedOut, string? DriverError)> RunAsync(
+    public async Task<(DriverReport?[] Reports, bool ProgramTimedOut, string? DriverError, double? CpuSeconds)> RunAsync(
         DriverJobTemplate template, CancellationToken cancellationToken)
     {
         int? uid = HostIdentity.IsRoot ? _uids.Rent() : null;
@@ -66,14 +66,23 @@ internal sealed class ProgramRunner
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(timeout);
             bool timedOut = false;
+            double? cpuSeconds = null;
             try
             {
                 await JsonSerializer.SerializeAsync(process.StandardInput.BaseStream, job, cancellationToken: deadline.Token);
                 process.StandardInput.Close();
                 while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
                 {
-                    if (line.Contains("\"done\"", StringComparison.Ordinal)) break;
-                    var report = JsonSerializer.Deserialize<DriverReport>(line);
+                    using var message = TryParse(line);
+                    if (message is null) continue; // not a report (cannot happen with our driver); that test stays unreported
+                    if (message.RootElement.TryGetProperty("done", out _))
+                    {
+                        if (message.RootElement.TryGetProperty("cpu_seconds", out var cpu) && cpu.TryGetDouble(out double c)) cpuSeconds = c;
+                        break;
+                    }
+                    DriverReport? report;
+                    try { report = message.RootElement.Deserialize<DriverReport>(); }
+                    catch (JsonException) { continue; } // a malformed report counts as no report (runtime_error)
                     if (report is not null && report.Index >= 0 && report.Index < reports.Length) reports[report.Index] = report;
                 }
                 await process.WaitForExitAsync(deadline.Token);
@@ -100,7 +109,7 @@ internal sealed class ProgramRunner
             // bubblewrap itself failed (no namespaces allowed here, a bad bind): that is no verdict on the program.
             if (_bwrap is not null && reports.All(r => r is null) && stderr.StartsWith("bwrap:", StringComparison.Ordinal))
                 throw new SandboxUnavailableException($"bubblewrap could not start the sandbox: {Tail(stderr, 300)}");
-            return (reports, timedOut, driverError);
+            return (reports, timedOut, driverError, cpuSeconds);
         }
         finally
         {
@@ -110,6 +119,12 @@ internal sealed class ProgramRunner
                 try { Directory.Delete(hostWorkDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
         }
+    }
+
+    private static JsonDocument? TryParse(string line)
+    {
+        try { return JsonDocument.Parse(line); }
+        catch (JsonException) { return null; }
     }
 
     private static string Tail(string text, int chars) => text.Length <= chars ? text.Trim() : text[^chars..].Trim();

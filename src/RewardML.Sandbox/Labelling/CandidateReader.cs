@@ -32,7 +32,7 @@ public static class CandidateReader
             }
             catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException)
             {
-                issues.Add(new ProblemIssue(path, lineNumber, e.Message));
+                issues.Add(new ProblemIssue(path, lineNumber, ProblemIssue.Describe(e)));
             }
             if (candidate is not null) yield return candidate;
         }

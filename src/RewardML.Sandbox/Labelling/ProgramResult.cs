@@ -36,7 +36,13 @@ public sealed record ProgramResult(
     [property: JsonPropertyName("strict_pass")] bool StrictPass,
     [property: JsonPropertyName("pass_fraction")] double PassFraction,
     [property: JsonPropertyName("tests")] IReadOnlyList<TestOutcome> Tests,
-    [property: JsonPropertyName("seconds")] double Seconds);
+    [property: JsonPropertyName("seconds")] double Seconds)
+{
+    /// <summary>CPU time the sandbox used for the whole program (driver and test processes); null when unknown.</summary>
+    [JsonPropertyName("cpu_seconds")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? CpuSeconds { get; init; }
+}
 
 /// <summary>Runs a program against a problem's tests. The sandbox implements it; rollouts consume it.</summary>
 public interface IProgramJudge

@@ -68,6 +68,7 @@ public sealed class ResultsJournal : IDisposable
         var tests = JsonSerializer.SerializeToNode(includeDetails ? result.Tests : result.Tests.Select(t => t with { Detail = null }).ToList());
         line["tests"] = tests;
         line["seconds"] = result.Seconds;
+        if (includeDetails && result.CpuSeconds is { } cpu) line["cpu_seconds"] = cpu;
         string text = line.ToJsonString();
         lock (_lock)
         {

@@ -43,7 +43,7 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
         var template = new DriverJobTemplate(code, tests.FnName, tests.Inputs, problem.IsCallBased ? tests.Outputs : null);
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
-        (DriverReport?[] reports, bool programTimedOut, string? driverError) run;
+        (DriverReport?[] reports, bool programTimedOut, string? driverError, double? cpuSeconds) run;
         try
         {
             run = await _runner.RunAsync(template, cancellationToken).ConfigureAwait(false);
@@ -61,7 +61,10 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
                     ? new TestOutcome(Verdict.Timeout, 0) { Detail = "the program's wall-clock limit ran out before this test" }
                     : new TestOutcome(Verdict.RuntimeError, 0) { Detail = "the sandbox ended before this test: " + (run.driverError ?? "no report") };
         int passed = outcomes.Count(o => o.Verdict == Verdict.Pass);
-        return new ProgramResult(passed == outcomes.Length && outcomes.Length > 0, outcomes.Length == 0 ? 0 : (double)passed / outcomes.Length, outcomes, Math.Round(seconds, 4));
+        return new ProgramResult(passed == outcomes.Length && outcomes.Length > 0, outcomes.Length == 0 ? 0 : (double)passed / outcomes.Length, outcomes, Math.Round(seconds, 4))
+        {
+            CpuSeconds = run.cpuSeconds,
+        };
     }
 
     /// <summary>The expected stdout of a standard-input test: a string, or (as in the harness) a list of lines joined by newlines.</summary>

@@ -45,7 +45,7 @@ public static class AppsProblemReader
             }
             catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException or FormatException)
             {
-                issues.Add(new ProblemIssue(path, lineNumber, e.Message));
+                issues.Add(new ProblemIssue(path, lineNumber, ProblemIssue.Describe(e)));
             }
         }
         return problems;
@@ -89,7 +89,7 @@ public static class AppsProblemReader
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException or FormatException)
         {
-            issues.Add(new ProblemIssue(current, null, e.Message));
+            issues.Add(new ProblemIssue(current, null, ProblemIssue.Describe(e)));
             return null;
         }
     }

@@ -80,6 +80,15 @@ public sealed class SandboxJudgeTests
     }
 
     [TestMethod]
+    public async Task UndecodableOutputAndExceptionTextDoNotBreakTheReport()
+    {
+        // Invalid UTF-8 on stdout and a lone surrogate in an exception message.
+        var r = await _judge.JudgeAsync(Stdin(("a", "x"), ("b", "x")),
+            "import sys\nif input() == 'a':\n    sys.stdout.buffer.write(b'\\xff\\xfe x\\n')\nelse:\n    raise ValueError('\\udc80')\n");
+        CollectionAssert.AreEqual(new[] { Verdict.WrongAnswer, Verdict.RuntimeError }, Verdicts(r), string.Join(" | ", r.Tests.Select(t => t.Detail)));
+    }
+
+    [TestMethod]
     public async Task CallBasedFunctionAndSolutionClass()
     {
         var problem = CallBased("add", ("[1, 2]", "3"), ("[5, 5]", "[10]"), ("[0, 0]", "1"));
@@ -151,11 +160,13 @@ public sealed class SandboxJudgeTests
         if (!File.Exists("/usr/bin/python3")) Assert.Inconclusive("/usr/bin/python3 is not installed.");
         var options = SmallLimits();
         options.UnsafeNoIsolation = true;
+        options.TestTimeout = TimeSpan.FromSeconds(5); // the passing test must not time out on a loaded machine
         options.BubblewrapPath = "/nonexistent/bwrap"; // not needed in this mode
         using var judge = new SandboxJudge(options);
         var r = await judge.JudgeAsync(Stdin(("3", "6"), ("loop", "x"), ("mem", "x")),
             "s = input()\nif s == 'loop':\n    while True: pass\nif s == 'mem':\n    x = bytearray(1 << 34)\nprint(int(s) * 2)\n");
-        CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Timeout, Verdict.MemoryLimit }, Verdicts(r));
+        CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Timeout, Verdict.MemoryLimit }, Verdicts(r),
+            string.Join(" | ", r.Tests.Select(t => $"{t.Verdict} {t.Seconds}s {t.Detail}")));
         AssertNoLeftovers();
     }
 }
