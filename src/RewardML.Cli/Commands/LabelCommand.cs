@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using RewardML.Sandbox.Execution;
 using RewardML.Sandbox.Labelling;
 using RewardML.Sandbox.Problems;
 using Spectre.Console;
@@ -10,7 +9,7 @@ namespace RewardML.Cli.Commands;
 /// <summary><c>rewardml label</c>: runs candidate programs against APPS tests in the sandbox and writes results.jsonl (resumable).</summary>
 internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : SandboxSettings
     {
         [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL or the APPS folder layout.")]
         public string Problems { get; init; } = "";
@@ -24,23 +23,8 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         [CommandOption("--out <PATH>"), Description("results.jsonl; an existing file is resumed (pairs already there are skipped).")]
         public string Out { get; init; } = "";
 
-        [CommandOption("--workers <N>"), Description("Programs run at the same time (default: number of cores).")]
-        public int? Workers { get; init; }
-
-        [CommandOption("--test-timeout <SECONDS>"), Description("Wall-clock limit per test (default 4).")]
-        public double TestTimeout { get; init; } = 4;
-
-        [CommandOption("--program-timeout <SECONDS>"), Description("Wall-clock limit per program (default: tests x test timeout + 10).")]
-        public double? ProgramTimeout { get; init; }
-
-        [CommandOption("--memory-mb <MB>"), Description("Address-space limit per test (default 2048).")]
-        public int MemoryMb { get; init; } = 2048;
-
         [CommandOption("--details"), Description("Also write why each failed test failed (\"detail\").")]
         public bool Details { get; init; }
-
-        [CommandOption("--unsafe-no-isolation"), Description("Run without bubblewrap, with rlimits only. Never for untrusted code.")]
-        public bool UnsafeNoIsolation { get; init; }
 
         public override ValidationResult Validate()
         {
@@ -49,25 +33,15 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
             if ((Candidates is null) == (ReferenceSolutions is null))
                 return ValidationResult.Error("Give exactly one of --candidates and --reference-solutions.");
             if (ReferenceSolutions is < 1) return ValidationResult.Error("--reference-solutions must be at least 1.");
-            if (Workers is < 1) return ValidationResult.Error("--workers must be at least 1.");
-            if (TestTimeout <= 0 || ProgramTimeout is <= 0) return ValidationResult.Error("Timeouts must be positive.");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var options = new SandboxOptions
-        {
-            TestTimeout = TimeSpan.FromSeconds(settings.TestTimeout),
-            ProgramTimeout = settings.ProgramTimeout is { } programSeconds ? TimeSpan.FromSeconds(programSeconds) : null,
-            MemoryBytes = (long)settings.MemoryMb << 20,
-            UnsafeNoIsolation = settings.UnsafeNoIsolation,
-            Workers = settings.Workers ?? Environment.ProcessorCount,
-        };
+        var options = settings.ToSandboxOptions();
         using var judge = new SandboxJudge(options); // refuses without bubblewrap unless isolation is waived
-        if (settings.UnsafeNoIsolation)
-            AnsiConsole.MarkupLine("[yellow]warning:[/] --unsafe-no-isolation: programs run with rlimits only, with access to this machine.");
+        settings.WarnIfUnsafe();
 
         var summary = new LabelSummary();
         var problems = AppsProblemReader.Load(settings.Problems, summary.Issues);

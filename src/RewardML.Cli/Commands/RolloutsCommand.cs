@@ -3,7 +3,6 @@ using System.Text.Json;
 using RewardML.Modeling;
 using RewardML.Rollouts;
 using RewardML.Runtime;
-using RewardML.Sandbox.Execution;
 using RewardML.Sandbox.Labelling;
 using RewardML.Sandbox.Problems;
 using RewardML.Tokenization;
@@ -19,7 +18,7 @@ namespace RewardML.Cli.Commands;
 /// </summary>
 internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : SandboxSettings
     {
         [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL (codeparrot/apps rows) or the APPS folder layout; bad problems are reported and skipped.")]
         public string Problems { get; init; } = "";
@@ -90,23 +89,8 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         [CommandOption("--results <PATH>"), Description("results.jsonl of `rewardml label --candidates <rollouts.jsonl>`: labels the rollouts, then prefix values and weights are computed.")]
         public string? Results { get; init; }
 
-        [CommandOption("--label"), Description("Judge every rollout in the bubblewrap sandbox (as `rewardml label` does), then compute prefix values and weights.")]
+        [CommandOption("--label"), Description("Judge every rollout in the bubblewrap sandbox (as `rewardml label` does, with its --workers, --test-timeout, --program-timeout, --memory-mb and --unsafe-no-isolation), then compute prefix values and weights.")]
         public bool Label { get; init; }
-
-        [CommandOption("--workers <N>"), Description("With --label: programs run at the same time (default: number of cores).")]
-        public int? Workers { get; init; }
-
-        [CommandOption("--test-timeout <SECONDS>"), Description("With --label: wall-clock limit per test (default 4).")]
-        public double TestTimeout { get; init; } = 4;
-
-        [CommandOption("--program-timeout <SECONDS>"), Description("With --label: wall-clock limit per program (default: tests x test timeout + 10).")]
-        public double? ProgramTimeout { get; init; }
-
-        [CommandOption("--memory-mb <MB>"), Description("With --label: address-space limit per test (default 2048).")]
-        public int MemoryMb { get; init; } = 2048;
-
-        [CommandOption("--unsafe-no-isolation"), Description("With --label: run without bubblewrap, with rlimits only. Never for untrusted code.")]
-        public bool UnsafeNoIsolation { get; init; }
 
         [CommandOption("--report <PATH>"), Description("Write the run's report (counts, cold-start problems, failures) as JSON.")]
         public string? Report { get; init; }
@@ -130,10 +114,7 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
                 return ValidationResult.Error("--model and --api-key-env belong to --server; with --checkpoint the model is the checkpoint");
             if (!Label && (UnsafeNoIsolation || Workers is not null || ProgramTimeout is not null))
                 return ValidationResult.Error("--unsafe-no-isolation, --workers and --program-timeout only apply with --label");
-            if (Workers is < 1) return ValidationResult.Error("--workers must be at least 1");
-            if (TestTimeout <= 0 || ProgramTimeout is <= 0) return ValidationResult.Error("timeouts must be positive");
-            if (MemoryMb < 1) return ValidationResult.Error("--memory-mb must be at least 1");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 
@@ -159,9 +140,8 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         var results = settings.Results is null ? null : LabelResultsFile.Read(settings.Results);
 
         // The judge first: a missing bubblewrap should fail before minutes of model loading.
-        using var judge = settings.Label ? new SandboxJudge(SandboxOptionsOf(settings)) : null;
-        if (settings.UnsafeNoIsolation)
-            AnsiConsole.MarkupLine("[yellow]warning:[/] --unsafe-no-isolation: programs run with rlimits only, with access to this machine.");
+        using var judge = settings.Label ? new SandboxJudge(settings.ToSandboxOptions()) : null;
+        settings.WarnIfUnsafe();
         var (generator, owned) = settings.Checkpoint is { } checkpoint ? InProcess(checkpoint, settings) : Server(settings);
         using var ownedBackend = owned;
 
@@ -179,16 +159,6 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
             await File.WriteAllTextAsync(settings.Report, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
         return result.Failures.Count == 0 ? 0 : 1;
     }
-
-    /// <summary>The sandbox limits, named and defaulted as in <c>rewardml label</c>.</summary>
-    private static SandboxOptions SandboxOptionsOf(Settings settings) => new()
-    {
-        TestTimeout = TimeSpan.FromSeconds(settings.TestTimeout),
-        ProgramTimeout = settings.ProgramTimeout is { } programSeconds ? TimeSpan.FromSeconds(programSeconds) : null,
-        MemoryBytes = (long)settings.MemoryMb << 20,
-        UnsafeNoIsolation = settings.UnsafeNoIsolation,
-        Workers = settings.Workers ?? Environment.ProcessorCount,
-    };
 
     private static (ICompletionGenerator Generator, IDisposable Owned) Server(Settings settings)
     {

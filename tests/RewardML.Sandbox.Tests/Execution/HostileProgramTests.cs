@@ -12,27 +12,13 @@ namespace RewardML.Sandbox.Tests.Execution;
 /// </summary>
 [TestClass]
 [DoNotParallelize]
-public sealed class HostileProgramTests
+public sealed class HostileProgramTests : SandboxJudgeFixture<HostileProgramTests>
 {
-    private static SandboxJudge _judge = null!;
-
-    [ClassInitialize]
-    public static void Init(TestContext _)
-    {
-        if (HasBubblewrap) _judge = new SandboxJudge(SmallLimits());
-    }
-
-    [ClassCleanup]
-    public static void Done() => _judge?.Dispose();
-
-    [TestInitialize]
-    public void Require() => RequireBubblewrap();
-
     [TestCleanup]
     public void NothingLeft() => AssertNoLeftovers();
 
     private static Task<ProgramResult> Judge(string code, params (string, string)[] tests) =>
-        _judge.JudgeAsync(Stdin(tests.Length == 0 ? [("", "")] : tests), code);
+        ClassJudge.JudgeAsync(Stdin(tests.Length == 0 ? [("", "")] : tests), code);
 
     [TestMethod]
     public async Task InfiniteLoopTimesOut()

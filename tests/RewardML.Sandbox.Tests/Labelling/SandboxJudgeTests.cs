@@ -6,27 +6,13 @@ namespace RewardML.Sandbox.Tests.Labelling;
 
 /// <summary>The APPS harness's semantics, run for real in the sandbox.</summary>
 [TestClass]
-public sealed class SandboxJudgeTests
+public sealed class SandboxJudgeTests : SandboxJudgeFixture<SandboxJudgeTests>
 {
-    private static SandboxJudge _judge = null!;
-
-    [ClassInitialize]
-    public static void Init(TestContext _)
-    {
-        if (HasBubblewrap) _judge = new SandboxJudge(SmallLimits());
-    }
-
-    [ClassCleanup]
-    public static void Done() => _judge?.Dispose();
-
-    [TestInitialize]
-    public void Require() => RequireBubblewrap();
-
     [TestMethod]
     public async Task StandardInputVerdictsAndFraction()
     {
         var problem = Stdin(("2 3\n", "5\n"), ("10 -4\n", "6\n"), ("1 x\n", "1\n"), ("7 7\n", "15\n"));
-        var r = await _judge.JudgeAsync(problem, "a, b = input().split()\nprint(int(a) + int(b))\n");
+        var r = await ClassJudge.JudgeAsync(problem, "a, b = input().split()\nprint(int(a) + int(b))\n");
         CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Pass, Verdict.RuntimeError, Verdict.WrongAnswer }, Verdicts(r));
         Assert.IsFalse(r.StrictPass);
         Assert.AreEqual(0.5, r.PassFraction);
@@ -36,7 +22,7 @@ public sealed class SandboxJudgeTests
     [TestMethod]
     public async Task StrictPassNeedsEveryTest()
     {
-        var r = await _judge.JudgeAsync(Stdin(("3", "9"), ("4", "16")), "n = int(input())\nprint(n * n)\n");
+        var r = await ClassJudge.JudgeAsync(Stdin(("3", "9"), ("4", "16")), "n = int(input())\nprint(n * n)\n");
         Assert.IsTrue(r.StrictPass);
         Assert.AreEqual(1.0, r.PassFraction);
         Assert.IsTrue(r.Tests.All(t => t.Seconds >= 0) && r.Seconds > 0);
@@ -45,7 +31,7 @@ public sealed class SandboxJudgeTests
     [TestMethod]
     public async Task SyntaxErrorIsACompileErrorForEveryTest()
     {
-        var r = await _judge.JudgeAsync(Stdin(("1", "1"), ("2", "2")), "print(int(input())\n");
+        var r = await ClassJudge.JudgeAsync(Stdin(("1", "1"), ("2", "2")), "print(int(input())\n");
         CollectionAssert.AreEqual(new[] { Verdict.CompileError, Verdict.CompileError }, Verdicts(r));
     }
 
@@ -53,9 +39,9 @@ public sealed class SandboxJudgeTests
     public async Task MainBlockRunsAndExitEndsTheProgramNormally()
     {
         // The harness would skip the __main__ block (it loads the program as a module); we run it, as a judge would.
-        var main = await _judge.JudgeAsync(Stdin(("4", "8")), "def f(n):\n    return 2 * n\nif __name__ == '__main__':\n    print(f(int(input())))\n");
+        var main = await ClassJudge.JudgeAsync(Stdin(("4", "8")), "def f(n):\n    return 2 * n\nif __name__ == '__main__':\n    print(f(int(input())))\n");
         Assert.AreEqual(Verdict.Pass, main.Tests[0].Verdict, main.Tests[0].Detail);
-        var exit = await _judge.JudgeAsync(Stdin(("4", "4")), "import sys\nprint(input())\nsys.exit(1)\nprint('never')\n");
+        var exit = await ClassJudge.JudgeAsync(Stdin(("4", "4")), "import sys\nprint(input())\nsys.exit(1)\nprint('never')\n");
         Assert.AreEqual(Verdict.Pass, exit.Tests[0].Verdict, exit.Tests[0].Detail);
     }
 
@@ -64,10 +50,10 @@ public sealed class SandboxJudgeTests
     {
         // The harness runs stdin programs as a function body and puts its own imports first.
         const string topLevelReturn = "import sys\nfrom math import floor\nn = int(input())\nif n < 0:\n    print('neg')\n    return\nprint(sqrt(n))\n";
-        var r = await _judge.JudgeAsync(Stdin(("-1", "neg"), ("16", "4.0")), topLevelReturn);
+        var r = await ClassJudge.JudgeAsync(Stdin(("-1", "neg"), ("16", "4.0")), topLevelReturn);
         CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Pass }, Verdicts(r), string.Join(" | ", r.Tests.Select(t => t.Detail)));
         const string nonlocalAtTop = "t = 0\ndef add(x):\n    nonlocal t\n    t += x\nfor v in map(int, input().split()):\n    add(v)\nprint(t)\n";
-        var n = await _judge.JudgeAsync(Stdin(("1 2 3", "6")), nonlocalAtTop);
+        var n = await ClassJudge.JudgeAsync(Stdin(("1 2 3", "6")), nonlocalAtTop);
         Assert.AreEqual(Verdict.Pass, n.Tests[0].Verdict, n.Tests[0].Detail);
     }
 
@@ -75,7 +61,7 @@ public sealed class SandboxJudgeTests
     public async Task TestsDoNotShareFiles()
     {
         const string code = "import os\nprint(sorted(os.listdir('.')))\nopen('left-' + input(), 'w').write('x')\n";
-        var r = await _judge.JudgeAsync(Stdin(("a", "[]"), ("b", "[]")), code);
+        var r = await ClassJudge.JudgeAsync(Stdin(("a", "[]"), ("b", "[]")), code);
         CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Pass }, Verdicts(r), string.Join(" | ", r.Tests.Select(t => t.Detail)));
     }
 
@@ -83,7 +69,7 @@ public sealed class SandboxJudgeTests
     public async Task UndecodableOutputAndExceptionTextDoNotBreakTheReport()
     {
         // Invalid UTF-8 on stdout and a lone surrogate in an exception message.
-        var r = await _judge.JudgeAsync(Stdin(("a", "x"), ("b", "x")),
+        var r = await ClassJudge.JudgeAsync(Stdin(("a", "x"), ("b", "x")),
             "import sys\nif input() == 'a':\n    sys.stdout.buffer.write(b'\\xff\\xfe x\\n')\nelse:\n    raise ValueError('\\udc80')\n");
         CollectionAssert.AreEqual(new[] { Verdict.WrongAnswer, Verdict.RuntimeError }, Verdicts(r), string.Join(" | ", r.Tests.Select(t => t.Detail)));
     }
@@ -92,9 +78,9 @@ public sealed class SandboxJudgeTests
     public async Task CallBasedFunctionAndSolutionClass()
     {
         var problem = CallBased("add", ("[1, 2]", "3"), ("[5, 5]", "[10]"), ("[0, 0]", "1"));
-        var plain = await _judge.JudgeAsync(problem, "def add(a, b):\n    return a + b\n");
+        var plain = await ClassJudge.JudgeAsync(problem, "def add(a, b):\n    return a + b\n");
         CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Pass, Verdict.WrongAnswer }, Verdicts(plain));
-        var solution = await _judge.JudgeAsync(problem, "class Solution:\n    def add(self, a: int, b: int) -> int:\n        return a + b\n");
+        var solution = await ClassJudge.JudgeAsync(problem, "class Solution:\n    def add(self, a: int, b: int) -> int:\n        return a + b\n");
         CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Pass, Verdict.WrongAnswer }, Verdicts(solution));
     }
 
@@ -102,10 +88,10 @@ public sealed class SandboxJudgeTests
     public async Task CallBasedTuplesCompareAsLists()
     {
         var pair = CallBased("split", ("[7]", "[[3, 4]]"));
-        var r = await _judge.JudgeAsync(pair, "def split(n):\n    return (n // 2, n - n // 2)\n");
+        var r = await ClassJudge.JudgeAsync(pair, "def split(n):\n    return (n // 2, n - n // 2)\n");
         Assert.AreEqual(Verdict.Pass, r.Tests[0].Verdict, r.Tests[0].Detail);
         var pairs = CallBased("pairs", ("[2]", "[[[0, 1], [1, 2]]]"));
-        var p = await _judge.JudgeAsync(pairs, "def pairs(n):\n    return [(i, i + 1) for i in range(n)]\n");
+        var p = await ClassJudge.JudgeAsync(pairs, "def pairs(n):\n    return [(i, i + 1) for i in range(n)]\n");
         Assert.AreEqual(Verdict.Pass, p.Tests[0].Verdict, p.Tests[0].Detail);
     }
 
@@ -113,17 +99,17 @@ public sealed class SandboxJudgeTests
     public async Task CallBasedMissingFunctionOrRaisingOrPrinting()
     {
         var problem = CallBased("f", ("[1]", "1"));
-        Assert.AreEqual(Verdict.CompileError, (await _judge.JudgeAsync(problem, "def g(x):\n    return x\n")).Tests[0].Verdict);
-        Assert.AreEqual(Verdict.RuntimeError, (await _judge.JudgeAsync(problem, "def f(x):\n    return 1 / 0\n")).Tests[0].Verdict);
+        Assert.AreEqual(Verdict.CompileError, (await ClassJudge.JudgeAsync(problem, "def g(x):\n    return x\n")).Tests[0].Verdict);
+        Assert.AreEqual(Verdict.RuntimeError, (await ClassJudge.JudgeAsync(problem, "def f(x):\n    return 1 / 0\n")).Tests[0].Verdict);
         // Printing the answer is not returning it.
-        Assert.AreEqual(Verdict.WrongAnswer, (await _judge.JudgeAsync(problem, "def f(x):\n    print(x)\n")).Tests[0].Verdict);
+        Assert.AreEqual(Verdict.WrongAnswer, (await ClassJudge.JudgeAsync(problem, "def f(x):\n    print(x)\n")).Tests[0].Verdict);
     }
 
     [TestMethod]
     public async Task ConcurrentJudgingKeepsResultsApart()
     {
         var problem = Stdin(("5", "25"), ("6", "36"));
-        var tasks = Enumerable.Range(0, 6).Select(i => _judge.JudgeAsync(problem, i % 2 == 0 ? "n = int(input())\nprint(n * n)\n" : "print(0)\n")).ToArray();
+        var tasks = Enumerable.Range(0, 6).Select(i => ClassJudge.JudgeAsync(problem, i % 2 == 0 ? "n = int(input())\nprint(n * n)\n" : "print(0)\n")).ToArray();
         var results = await Task.WhenAll(tasks);
         for (int i = 0; i < results.Length; i++) Assert.AreEqual(i % 2 == 0, results[i].StrictPass, $"program {i}");
     }

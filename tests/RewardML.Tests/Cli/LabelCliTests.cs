@@ -38,7 +38,7 @@ public sealed class LabelCliTests
     [TestMethod]
     public void ReferenceSolutionsOfRealProblemsPassWithEveryResultField()
     {
-        RequireSandbox();
+        SandboxPrerequisites.Require("rewardml label");
         var rows = SampleRows();
         string problems = WriteProblems(rows);
         string results = Path.Combine(_dir, "results.jsonl");
@@ -69,7 +69,7 @@ public sealed class LabelCliTests
     [TestMethod]
     public void CandidatesAreJudgedBadLinesReportedAndExtraFieldsCarriedThrough()
     {
-        RequireSandbox();
+        SandboxPrerequisites.Require("rewardml label");
         var (problems, correct) = ProblemNine();
         string candidates = Path.Combine(_dir, "candidates.jsonl");
         File.WriteAllLines(candidates,
@@ -105,7 +105,7 @@ public sealed class LabelCliTests
     [TestMethod]
     public void RerunSkipsWhatIsDoneAndCompletesAHalfWrittenLastLine()
     {
-        RequireSandbox();
+        SandboxPrerequisites.Require("rewardml label");
         var (problems, correct) = ProblemNine();
         string candidates = Path.Combine(_dir, "candidates.jsonl");
         File.WriteAllLines(candidates, new[] { ("a", correct), ("b", "print(-1)\n"), ("c", correct) }
@@ -139,12 +139,6 @@ public sealed class LabelCliTests
         Assert.AreEqual(lastPair != "b", redone["strict_pass"]!.GetValue<bool>(), redone.ToJsonString());
         Assert.IsNotNull(redone["tests"]);
         Assert.IsNotNull(redone["seconds"]);
-    }
-
-    private static void RequireSandbox()
-    {
-        if (!File.Exists("/usr/bin/bwrap")) Assert.Inconclusive("bubblewrap (/usr/bin/bwrap) is not installed: rewardml label needs the sandbox (apt-get install bubblewrap; CI installs it).");
-        if (!File.Exists("/usr/bin/python3")) Assert.Inconclusive("/usr/bin/python3 is not installed: the sandbox runs programs with it.");
     }
 
     /// <summary>Runs <c>rewardml label</c> with generous limits (the machine may be loaded) and two workers.</summary>

@@ -80,8 +80,7 @@ public sealed class RolloutsCliTests
     [TestMethod]
     public async Task LabelJudgesEveryRolloutInTheSandboxAndGivesPrefixValuesAndWeights()
     {
-        if (!File.Exists("/usr/bin/bwrap")) Assert.Inconclusive("bubblewrap (/usr/bin/bwrap) is not installed: --label needs the sandbox (apt-get install bubblewrap; CI installs it).");
-        if (!File.Exists("/usr/bin/python3")) Assert.Inconclusive("/usr/bin/python3 is not installed: the sandbox runs programs with it.");
+        SandboxPrerequisites.Require("rewardml rollouts --label");
 
         // A real APPS problem (one stdin test) and two programs for it: its shortest reference solution, and the same
         // program without the sort, which answers 5 instead of 6 on the last case. They share their first lines, so

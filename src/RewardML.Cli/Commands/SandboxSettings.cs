@@ -1,0 +1,54 @@
+using System.ComponentModel;
+using RewardML.Sandbox.Execution;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RewardML.Cli.Commands;
+
+/// <summary>
+/// The sandbox's limits as command-line options, named, defaulted and checked the same in every command that judges
+/// programs (<c>label</c>, <c>rollouts --label</c>).
+/// </summary>
+internal abstract class SandboxSettings : CommandSettings
+{
+    [CommandOption("--workers <N>"), Description("Programs judged at the same time (default: number of cores).")]
+    public int? Workers { get; init; }
+
+    [CommandOption("--test-timeout <SECONDS>"), Description("Wall-clock limit per test (default 4).")]
+    public double TestTimeout { get; init; } = 4;
+
+    [CommandOption("--program-timeout <SECONDS>"), Description("Wall-clock limit per program (default: tests x test timeout + 10).")]
+    public double? ProgramTimeout { get; init; }
+
+    [CommandOption("--memory-mb <MB>"), Description("Address-space limit per test (default 2048).")]
+    public int MemoryMb { get; init; } = 2048;
+
+    [CommandOption("--unsafe-no-isolation"), Description("Run programs without bubblewrap, with rlimits only. Never for untrusted code.")]
+    public bool UnsafeNoIsolation { get; init; }
+
+    /// <summary>Checks the sandbox options; a derived command checks its own first, then returns this.</summary>
+    public override ValidationResult Validate()
+    {
+        if (Workers is < 1) return ValidationResult.Error("--workers must be at least 1.");
+        if (TestTimeout <= 0 || ProgramTimeout is <= 0) return ValidationResult.Error("Timeouts must be positive.");
+        if (MemoryMb < 1) return ValidationResult.Error("--memory-mb must be at least 1.");
+        return ValidationResult.Success();
+    }
+
+    /// <summary>The limits for <see cref="RewardML.Sandbox.Labelling.SandboxJudge"/>.</summary>
+    public SandboxOptions ToSandboxOptions() => new()
+    {
+        TestTimeout = TimeSpan.FromSeconds(TestTimeout),
+        ProgramTimeout = ProgramTimeout is { } programSeconds ? TimeSpan.FromSeconds(programSeconds) : null,
+        MemoryBytes = (long)MemoryMb << 20,
+        UnsafeNoIsolation = UnsafeNoIsolation,
+        Workers = Workers ?? Environment.ProcessorCount,
+    };
+
+    /// <summary>Says loudly that isolation was waived (after the judge is made, so a refusal comes first).</summary>
+    public void WarnIfUnsafe()
+    {
+        if (UnsafeNoIsolation)
+            AnsiConsole.MarkupLine("[yellow]warning:[/] --unsafe-no-isolation: programs run with rlimits only, with access to this machine.");
+    }
+}
