@@ -122,6 +122,7 @@ public sealed class SandboxJudgeTests : SandboxJudgeFixture<SandboxJudgeTests>
     }
 
     [TestMethod]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")] // the sandbox is Linux-only (bubblewrap)
     public async Task BubblewrapThatCannotStartIsRefusedNotJudged()
     {
         if (!File.Exists("/usr/bin/python3")) Assert.Inconclusive("/usr/bin/python3 is not installed.");
