@@ -17,6 +17,7 @@ internal static class PhiThroughputBench
     {
         int hidden = options.Int("hidden", 256), layers = options.Int("layers", 4), tokens = options.Int("tokens", 512);
         int batch = options.Int("batch", 8), repeats = options.Int("repeats", 3);
+        int steps = options.Int("steps", 3), warmup = options.Int("warmup", 3);
         int heads = Math.Max(1, hidden / 64), kvHeads = Math.Max(1, heads / 2), inter = 4 * hidden, vocab = 8192;
         var settings = new ComputeOptions { Device = "cpu" }.Resolve();
         var config = PhiConfig.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
@@ -55,14 +56,16 @@ internal static class PhiThroughputBench
         void MlpMatmul() => _ = a.matmul(b).sum().item<float>();
         void SquareMatmul() => _ = sa.matmul(sb).sum().item<float>();
 
-        // The machine is shared: measure the reference matmuls right next to each model step and compare per round.
-        Forward(); Train(); MlpMatmul(); SquareMatmul(); // warm-up
+        // Warm-up: the first steps run well below steady state (libtorch and the allocator settle over a few steps),
+        // so run several of each before timing. The machine may be shared: measure the reference matmuls right next
+        // to the model steps and compare per round; each figure is the mean over `steps` consecutive calls.
+        for (int i = 0; i < warmup; i++) { Forward(); Train(); MlpMatmul(); SquareMatmul(); }
         var rounds = new List<(double Fwd, double Train, double Mlp, double Square)>();
         for (int i = 0; i < repeats; i++)
-            rounds.Add((Seconds(Forward), Seconds(Train), Seconds(MlpMatmul), Seconds(SquareMatmul)));
+            rounds.Add((Seconds(Forward, steps), Seconds(Train, steps), Seconds(MlpMatmul, steps), Seconds(SquareMatmul, steps)));
 
         double squareFlops = 2.0 * 2048 * 2048 * 2048, mlpFlops = 2.0 * stepTokens * hidden * inter;
-        Console.WriteLine($"config: hidden {hidden}, {layers} layers, {heads} heads / {kvHeads} kv heads, intermediate {inter}, batch {batch} × {tokens} tokens, float32, {settings.Threads} threads");
+        Console.WriteLine($"config: hidden {hidden}, {layers} layers, {heads} heads / {kvHeads} kv heads, intermediate {inter}, batch {batch} × {tokens} tokens, float32, {settings.Threads} threads; {warmup} warm-up steps, mean of {steps} steps per figure");
         Console.WriteLine($"forward FLOPs/token {forwardFlopsPerToken / 1e6:0.00} M (linear {2.0 * linear / 1e6:0.00} M + causal attention {attention / 1e6:0.00} M); forward+backward = 3 × forward");
         Console.WriteLine("round | forward tok/s GFLOP/s | fwd+bwd tok/s GFLOP/s | matmul 2048² GFLOP/s | matmul MLP-shaped GFLOP/s | fwd % | fwd+bwd %");
         foreach (var (r, i) in rounds.Select((r, i) => (r, i)))
@@ -75,11 +78,15 @@ internal static class PhiThroughputBench
         return 0;
     }
 
-    private static double Seconds(Action body)
+    /// <summary>Mean seconds per call over <paramref name="calls"/> consecutive calls.</summary>
+    private static double Seconds(Action body, int calls)
     {
-        using var scope = NewDisposeScope();
         var clock = Stopwatch.StartNew();
-        body();
-        return clock.Elapsed.TotalSeconds;
+        for (int i = 0; i < calls; i++)
+        {
+            using var scope = NewDisposeScope();
+            body();
+        }
+        return clock.Elapsed.TotalSeconds / calls;
     }
 }
