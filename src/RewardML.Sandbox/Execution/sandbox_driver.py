@@ -251,6 +251,14 @@ def read_some(fd, buf, cap):
     return False, len(chunk) > room
 
 
+def pump(fd, open_fds):
+    """Read what fd holds into its buffer, forget fd at EOF; True when its cap was exceeded."""
+    buf, cap = open_fds[fd]
+    eof, over = read_some(fd, buf, cap)
+    if eof:
+        del open_fds[fd]
+    return over
+
 def run_test(code_obj, index, stdin_text):
     memfd = os.memfd_create("stdin", 0)
     os.write(memfd, stdin_text.encode("utf-8"))
@@ -296,12 +304,8 @@ def run_test(code_obj, index, stdin_text):
             if fd == pidfd:
                 wait_status = os.waitpid(pid, 0)[1]
                 continue
-            buf, cap = open_fds[fd]
-            eof, over = read_some(fd, buf, cap)
-            if over and fd == out_r:
+            if pump(fd, open_fds) and fd == out_r:
                 over_output = True
-            if eof:
-                del open_fds[fd]
         if over_output:
             break
     seconds = time.monotonic() - start
@@ -324,12 +328,8 @@ def run_test(code_obj, index, stdin_text):
     while open_fds and time.monotonic() < drain_deadline:
         ready, _, _ = select.select(list(open_fds), [], [], 0.1)
         for fd in ready:
-            buf, cap = open_fds[fd]
-            eof, over = read_some(fd, buf, cap)
-            if over and fd == out_r:
+            if pump(fd, open_fds) and fd == out_r:
                 over_output = True
-            if eof:
-                del open_fds[fd]
     for fd in (out_r, err_r, res_r):
         os.close(fd)
 
