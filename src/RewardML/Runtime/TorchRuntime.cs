@@ -60,8 +60,10 @@ public static class TorchRuntime
         if (libTorchDir is not null && !File.Exists(Path.Combine(libTorchDir, "libtorch.so")))
             throw new InvalidOperationException($"{LibTorchVariable}={libTorchDir}: no libtorch.so there; point it at a libtorch 'lib' folder such as a PyTorch install's torch/lib.");
 
+        // An app published for an external libtorch may keep libLibTorchSharp.so beside that libtorch instead.
+        string? besideLibTorch = libTorchDir is null ? null : Path.Combine(libTorchDir, "libLibTorchSharp.so");
         string? torchSharp = NativeLibraryLocator.Find("libLibTorchSharp.so")
-            ?? (libTorchDir is null ? null : Path.Combine(libTorchDir, "libLibTorchSharp.so") is var p && File.Exists(p) ? p : null);
+            ?? (File.Exists(besideLibTorch) ? besideLibTorch : null);
         if (torchSharp is null) return new RuntimeReport(null, libTorchDir, false); // let TorchSharp report what is missing
 
         string? patched = PatchedCopyIfNeeded(torchSharp);
