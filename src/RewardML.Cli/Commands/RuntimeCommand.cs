@@ -22,6 +22,8 @@ internal sealed class RuntimeCommand : Command<RuntimeCommand.Settings>
         table.AddRow("threads", compute.Threads.ToString());
         table.AddRow("libtorch", Markup.Escape(report.ExternalLibTorch ?? "packaged (TorchSharp-cpu)"));
         table.AddRow("libLibTorchSharp", Markup.Escape(report.PatchedLibrary is null ? "as shipped" : $"compatibility copy {report.PatchedLibrary}"));
+        table.AddRow("cpu heap", report.HeapTuned
+            ? "freed tensor buffers kept for reuse" : Markup.Escape($"glibc defaults ({CpuHeapTuning.Decide(Environment.GetEnvironmentVariable) ?? "mallopt refused"})"));
         table.AddRow("cuda", report.CudaAvailable ? "available" : "not available");
         AnsiConsole.Write(table);
         return 0;

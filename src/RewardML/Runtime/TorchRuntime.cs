@@ -19,6 +19,7 @@ namespace RewardML.Runtime;
 /// such as a PyTorch install's <c>torch/lib</c>, libtorch (with CUDA when <c>libtorch_cuda.so</c> is there) is loaded from it.</description></item>
 /// </list>
 /// On a host whose libstdc++ is new enough and with no <c>REWARDML_LIBTORCH</c>, nothing changes.
+/// <para>It also applies <see cref="CpuHeapTuning"/>, so step-to-step tensor buffers are reused rather than re-faulted.</para>
 /// </remarks>
 public static class TorchRuntime
 {
@@ -43,10 +44,11 @@ public static class TorchRuntime
         {
             if (_report is not null) return _report;
             var report = Prepare();
+            bool heapTuned = CpuHeapTuning.Apply(); // before the first tensor, so every activation buffer is kept
             // Touching torch runs TorchSharp's static loader, now against the libraries prepared above.
             if (report.CudaAvailable) torch.InitializeDeviceType(DeviceType.CUDA);
             _ = torch.ones(1).sum().item<float>();
-            _report = report with { CudaAvailable = report.CudaAvailable && torch.cuda.is_available() };
+            _report = report with { CudaAvailable = report.CudaAvailable && torch.cuda.is_available(), HeapTuned = heapTuned };
             return _report;
         }
     }
@@ -135,4 +137,8 @@ public static class TorchRuntime
 /// <param name="PatchedLibrary">Path of the compatible <c>libLibTorchSharp.so</c> copy in use, or null when none was needed.</param>
 /// <param name="ExternalLibTorch">The external libtorch folder in use, or null for the packaged CPU libtorch.</param>
 /// <param name="CudaAvailable">True when CUDA was initialised and a device is visible.</param>
-public sealed record RuntimeReport(string? PatchedLibrary, string? ExternalLibTorch, bool CudaAvailable);
+public sealed record RuntimeReport(string? PatchedLibrary, string? ExternalLibTorch, bool CudaAvailable)
+{
+    /// <summary>True when <see cref="CpuHeapTuning"/> keeps freed buffers in the heap.</summary>
+    public bool HeapTuned { get; init; }
+}

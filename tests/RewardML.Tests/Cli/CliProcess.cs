@@ -6,12 +6,17 @@ namespace RewardML.Tests.Cli;
 internal static class CliProcess
 {
     /// <summary>Runs <c>rewardml ARGS</c>; fails the test when it takes longer than <paramref name="timeout"/> (default 2 minutes).</summary>
-    public static (int Code, string Stdout, string Stderr) Run(IEnumerable<string> args, TimeSpan? timeout = null)
+    /// <param name="args">The command line after <c>rewardml</c>.</param>
+    /// <param name="timeout">How long it may run.</param>
+    /// <param name="environment">Variables to set in the child's environment, on top of this process's.</param>
+    public static (int Code, string Stdout, string Stderr) Run(IEnumerable<string> args, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RewardML.Cli.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["COLUMNS"] = "200";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -20,6 +25,6 @@ internal static class CliProcess
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    /// <inheritdoc cref="Run(IEnumerable{string}, TimeSpan?)"/>
+    /// <inheritdoc cref="Run(IEnumerable{string}, TimeSpan?, IReadOnlyDictionary{string, string}?)"/>
     public static (int Code, string Stdout, string Stderr) Run(params string[] args) => Run(args, null);
 }

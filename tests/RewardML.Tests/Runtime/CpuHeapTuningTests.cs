@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+using RewardML.Runtime;
+using TorchSharp;
+
+namespace RewardML.Tests.Runtime;
+
+[TestClass]
+public sealed class CpuHeapTuningTests
+{
+    private static Func<string, string?> Env(params (string Name, string Value)[] values) =>
+        name => values.FirstOrDefault(v => v.Name == name).Value;
+
+    [TestMethod]
+    public void AppliesByDefaultOnLinux()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("glibc malloc tuning is Linux-only");
+        Assert.IsNull(CpuHeapTuning.Decide(Env()));
+        Assert.IsNull(CpuHeapTuning.Decide(Env((CpuHeapTuning.Variable, "1"))));
+        Assert.IsNull(CpuHeapTuning.Decide(Env(("GLIBC_TUNABLES", "glibc.cpu.hwcaps=-AVX512F"))));
+    }
+
+    [TestMethod]
+    [DataRow("0")]
+    [DataRow("off")]
+    [DataRow("FALSE")]
+    public void TheSwitchTurnsItOff(string value)
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("glibc malloc tuning is Linux-only");
+        StringAssert.Contains(CpuHeapTuning.Decide(Env((CpuHeapTuning.Variable, value))), CpuHeapTuning.Variable);
+    }
+
+    [TestMethod]
+    [DataRow("MALLOC_MMAP_THRESHOLD_", "65536")]
+    [DataRow("MALLOC_TRIM_THRESHOLD_", "0")]
+    [DataRow("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")]
+    public void UsersOwnMallocSettingsWin(string name, string value)
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("glibc malloc tuning is Linux-only");
+        StringAssert.Contains(CpuHeapTuning.Decide(Env((name, value))), name);
+    }
+
+    [TestMethod]
+    public void AfterInitialisationALargeTensorComesFromTheHeapNotAFreshMapping()
+    {
+        var report = TorchRuntime.EnsureInitialized();
+        if (CpuHeapTuning.Decide(Environment.GetEnvironmentVariable) is { } reason) Assert.Inconclusive($"tuning is off here: {reason}");
+        Assert.IsTrue(report.HeapTuned, "the runtime report says whether the heap is tuned");
+
+        // 48 MB: above glibc's largest adaptive mmap threshold (32 MB), so by default it would be mapped on its own.
+        const long floats = 12L << 20;
+        ulong mappedBefore = MallocInfo().hblkhd;
+        using var tensor = torch.empty(floats, torch.float32);
+        tensor.fill_(1);
+        ulong mappedAfter = MallocInfo().hblkhd;
+        Assert.IsTrue(mappedAfter - mappedBefore < floats * sizeof(float),
+            $"mmapped bytes grew by {mappedAfter - mappedBefore} for a {floats * sizeof(float)}-byte tensor");
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallInfo2
+    {
+        public nuint arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
+    }
+
+    private static (ulong hblkhd, ulong arena) MallocInfo()
+    {
+        try
+        {
+            var info = mallinfo2();
+            return (info.hblkhd, info.arena);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            Assert.Inconclusive("mallinfo2 needs glibc 2.33 or later");
+            throw;
+        }
+    }
+
+    [DllImport("libc")]
+    private static extern MallInfo2 mallinfo2();
+}
