@@ -19,7 +19,7 @@ internal static class PhiThroughputBench
         int batch = options.Int("batch", 8), repeats = options.Int("repeats", 5);
         int steps = options.Int("steps", 3), warmup = options.Int("warmup", 3);
         int heads = Math.Max(1, hidden / 64), kvHeads = Math.Max(1, heads / 2), inter = 4 * hidden, vocab = 8192;
-        var settings = new ComputeOptions { Device = "cpu" }.Resolve();
+        var settings = new ComputeOptions { Device = "cpu", Threads = options.Int("threads", 0) }.Resolve();
         var config = PhiConfig.Parse(string.Create(CultureInfo.InvariantCulture, $$"""
             {"model_type":"phi3","vocab_size":{{vocab}},"hidden_size":{{hidden}},"intermediate_size":{{inter}},
              "num_hidden_layers":{{layers}},"num_attention_heads":{{heads}},"num_key_value_heads":{{kvHeads}},
