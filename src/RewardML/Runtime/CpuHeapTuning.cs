@@ -35,9 +35,6 @@ public static partial class CpuHeapTuning
     private static readonly object Gate = new();
     private static bool? _applied;
 
-    /// <summary>True once the tuning is in effect in this process.</summary>
-    public static bool Applied => _applied == true;
-
     /// <summary>Applies the tuning once per process, unless <see cref="Decide"/> says not to.</summary>
     /// <returns>True when the tuning is in effect.</returns>
     public static bool Apply()
