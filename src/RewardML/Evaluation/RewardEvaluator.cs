@@ -20,8 +20,10 @@ namespace RewardML.Evaluation;
 ///
 /// One pass over the data, so a view that runs a model scores each row once. Everything is computed here rather than
 /// through `mlContext.BinaryClassification.Evaluate`, which needs both classes, and cannot run on values in memory;
-/// on the same rows the two agree on AUC and accuracy (ML.NET predicts positive for p > t, this evaluator for p ≥ t),
-/// and on log loss up to ML.NET's base 2 (see <see cref="RewardMetrics.LogLoss"/>).
+/// on the same rows the two agree on AUC (ML.NET ranks by `Score`, this evaluator by the probability), on accuracy,
+/// precision and recall where `Score` > 0 exactly when the probability is ≥ the threshold (ML.NET's `Evaluate`
+/// predicts positive for `Score` > 0, this evaluator for probability ≥ threshold), and on log loss up to ML.NET's
+/// base 2 (see <see cref="RewardMetrics.LogLoss"/>).
 /// ]]></format>
 /// </remarks>
 public static class RewardEvaluator

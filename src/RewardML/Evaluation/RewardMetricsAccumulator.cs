@@ -56,8 +56,8 @@ internal sealed class RewardMetricsAccumulator
         }
         _rows.Add((probability, label));
         _brierSum += (p - y) * (p - y);
-        double q = Math.Clamp(p, LogLossEpsilon, 1 - LogLossEpsilon);
-        _logLossSum -= label ? Math.Log(q) : Math.Log(1 - q);
+        // The probability given to the truth, clipped: the same as clipping p to [ε, 1 − ε], without the rounding of 1 − (1 − ε).
+        _logLossSum -= Math.Log(Math.Clamp(label ? p : 1 - p, LogLossEpsilon, 1 - LogLossEpsilon));
 
         int bin = Math.Min((int)Math.Floor(p * Bins), Bins - 1);
         _binCount[bin]++;
