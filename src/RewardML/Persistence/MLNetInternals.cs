@@ -70,6 +70,17 @@ internal static class MLNetInternals
     public static readonly Lazy<MethodInfo> TryLoadBinaryStream = new(() =>
         Method(ModelLoadContext.Value, "TryLoadBinaryStream", typeof(bool), typeof(string), typeof(Action<BinaryReader>)));
 
+    /// <summary>A trainer catalog's owner (<c>mlContext.BinaryClassification</c>): <c>CatalogInstantiatorBase.Owner</c>.</summary>
+    public static readonly Lazy<PropertyInfo> CatalogOwner = new(() =>
+        typeof(BinaryClassificationCatalog.BinaryClassificationTrainers).BaseType?.GetProperty("Owner", BindingFlags.Instance | BindingFlags.NonPublic)
+        ?? throw Missing("property TrainCatalogBase CatalogInstantiatorBase.Owner"));
+
+    /// <summary>The environment (the MLContext) behind a catalog: <c>TrainCatalogBase.Environment</c>.</summary>
+    public static readonly Lazy<PropertyInfo> CatalogEnvironmentProperty = new(() =>
+        CatalogOwner.Value.PropertyType.GetProperty("Environment", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public) is { } p
+        && p.PropertyType == typeof(IHostEnvironment)
+            ? p : throw Missing("property IHostEnvironment TrainCatalogBase.Environment"));
+
     /// <summary>Every internal member used, by description, for the canary tests and <see cref="Verify"/>.</summary>
     public static IReadOnlyList<(string Description, Func<object> Resolve)> Members { get; } =
     [
@@ -83,7 +94,13 @@ internal static class MLNetInternals
         ("void ModelSaveContext.SaveBinaryStream(string, Action<BinaryWriter>)", () => SaveBinaryStream.Value),
         ("string ModelLoadContext.Directory", () => LoadDirectory.Value),
         ("bool ModelLoadContext.TryLoadBinaryStream(string, Action<BinaryReader>)", () => TryLoadBinaryStream.Value),
+        ("TrainCatalogBase CatalogInstantiatorBase.Owner", () => CatalogOwner.Value),
+        ("IHostEnvironment TrainCatalogBase.Environment", () => CatalogEnvironmentProperty.Value),
     ];
+
+    /// <summary>The MLContext (or other environment) that made <paramref name="catalog"/>, for its log channel.</summary>
+    public static IHostEnvironment CatalogEnvironment(BinaryClassificationCatalog.BinaryClassificationTrainers catalog) =>
+        (IHostEnvironment)(CatalogEnvironmentProperty.Value.GetValue(CatalogOwner.Value.GetValue(catalog)) ?? throw Missing("the catalog's environment (null)"));
 
     /// <summary>Resolves every member; throws the first problem as a clear <see cref="InvalidOperationException"/>.</summary>
     public static void Verify()

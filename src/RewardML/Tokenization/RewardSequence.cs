@@ -6,4 +6,11 @@ namespace RewardML.Tokenization;
 /// for a step outside the window (excluded from training, scored as missing).</param>
 /// <param name="PromptTruncated">The prompt was shortened (its start kept) so that the program fits.</param>
 /// <param name="DroppedSteps">How many steps are <c>-1</c>.</param>
-public sealed record RewardSequence(int[] Tokens, int[] StepTokenEnds, bool PromptTruncated, int DroppedSteps);
+public sealed record RewardSequence(int[] Tokens, int[] StepTokenEnds, bool PromptTruncated, int DroppedSteps)
+{
+    /// <summary>
+    /// Position in <see cref="Tokens"/> of the program's first token (the first token holding a character of the program);
+    /// <c>Tokens.Length</c> when the program starts outside the window or is empty.
+    /// </summary>
+    public int CodeTokenStart { get; init; }
+}

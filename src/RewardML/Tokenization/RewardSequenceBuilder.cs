@@ -63,7 +63,8 @@ public sealed class RewardSequenceBuilder
             tokens = Tokenizer.Encode(text);
         }
 
-        int[] positions = StepTokenAlignment.Align(tokens, text, parts.CodeStart(questionChars), stepEnds);
+        int codeStart = parts.CodeStart(questionChars);
+        int[] positions = StepTokenAlignment.Align(tokens, text, codeStart, stepEnds);
         int dropped = 0;
         for (int s = 0; s < positions.Length; s++)
         {
@@ -73,7 +74,9 @@ public sealed class RewardSequenceBuilder
         int length = Math.Min(tokens.Count, MaxLength);
         var ids = new int[length];
         for (int i = 0; i < length; i++) ids[i] = tokens[i].Id;
-        return new RewardSequence(ids, positions, promptTruncated, dropped);
+        int codeTokenStart = 0;
+        while (codeTokenStart < length && tokens[codeTokenStart].End <= codeStart) codeTokenStart++;
+        return new RewardSequence(ids, positions, promptTruncated, dropped) { CodeTokenStart = code.Length == 0 ? length : codeTokenStart };
     }
 
     // Keeps the question's leading tokens, dropping `overflow` of them (re-encoding may shift a token at the cut, so the

@@ -27,6 +27,7 @@ namespace RewardML.Tokenization;
 /// | input, optional | Boolean | (none) | `CallBasedColumnName`: whether the APPS problem is call-based (`fn_name`); without it, `Options.CallBased` |
 /// | output | vector of Int32 | `Tokens` | token ids of template + prompt + program, at most `MaxLength` |
 /// | output | vector of Int32 | `StepTokenEnds` | per step, the position in `Tokens` whose value scores it; `-1` = outside the window |
+/// | output | Int32 | `CodeTokenStart` | position in `Tokens` of the program's first token (`Tokens` length when the program is empty or outside the window) |
 ///
 /// The text is `Template` around the prompt (laid out by `Format`, APPS by default) and the program. A step ending at
 /// character E is scored at the last token that ends at or before E, or at the token straddling E when that token goes on
@@ -72,6 +73,12 @@ public sealed class TokenizeForRewardEstimator : IEstimator<TokenizeForRewardTra
         /// <summary>The output column of scoring positions (vector of Int32). Default <c>StepTokenEnds</c>.</summary>
         public string StepTokenEndsColumnName { get; set; } = "StepTokenEnds";
 
+        /// <summary>
+        /// The output column (Int32) of the program's first token position, which the reward head uses for
+        /// <c>AllCodeTokens</c> targets and the evaluator for value-by-position. Default <c>CodeTokenStart</c>.
+        /// </summary>
+        public string CodeTokenStartColumnName { get; set; } = "CodeTokenStart";
+
         /// <summary>The tokenizer: <see cref="TokenizerSpec.Phi4"/> (default), <see cref="TokenizerSpec.Phi4Mini"/> or a folder.</summary>
         public TokenizerSpec Tokenizer { get; set; } = TokenizerSpec.Phi4;
 
@@ -95,8 +102,9 @@ public sealed class TokenizeForRewardEstimator : IEstimator<TokenizeForRewardTra
             RequireName(CodeColumnName, nameof(CodeColumnName));
             RequireName(TokensColumnName, nameof(TokensColumnName));
             RequireName(StepTokenEndsColumnName, nameof(StepTokenEndsColumnName));
-            if (TokensColumnName == StepTokenEndsColumnName)
-                throw new ArgumentException($"TokenizeForReward: {nameof(TokensColumnName)} and {nameof(StepTokenEndsColumnName)} are both '{TokensColumnName}'.");
+            RequireName(CodeTokenStartColumnName, nameof(CodeTokenStartColumnName));
+            if (new[] { TokensColumnName, StepTokenEndsColumnName, CodeTokenStartColumnName }.Distinct().Count() < 3)
+                throw new ArgumentException($"TokenizeForReward: {nameof(TokensColumnName)}, {nameof(StepTokenEndsColumnName)} and {nameof(CodeTokenStartColumnName)} must differ ('{TokensColumnName}', '{StepTokenEndsColumnName}', '{CodeTokenStartColumnName}').");
             if (StepEndsColumnName is not null) RequireName(StepEndsColumnName, nameof(StepEndsColumnName));
             if (StarterCodeColumnName is not null) RequireName(StarterCodeColumnName, nameof(StarterCodeColumnName));
             if (CallBasedColumnName is not null) RequireName(CallBasedColumnName, nameof(CallBasedColumnName));

@@ -6,7 +6,7 @@ using RewardML.Transforms;
 namespace RewardML.Tokenization;
 
 /// <summary>
-/// Adds <c>Tokens</c> and <c>StepTokenEnds</c> (vectors of Int32); made by <see cref="TokenizeForRewardEstimator"/>.
+/// Adds <c>Tokens</c> and <c>StepTokenEnds</c> (vectors of Int32) and <c>CodeTokenStart</c> (Int32); made by <see cref="TokenizeForRewardEstimator"/>.
 /// Stateless apart from its options (<c>options.json</c>, which names the tokenizer); a folder tokenizer's
 /// <c>tokenizer.json</c> and <c>tokenizer_config.json</c> are stored with it, so a saved model does not depend on the folder.
 /// </summary>
@@ -37,6 +37,7 @@ public sealed class TokenizeForRewardTransformer : RowMappingTransformerBase
     private readonly InputColumn<bool>? _callBased;
     private readonly OutputColumn<int[]> _tokens;
     private readonly OutputColumn<int[]> _stepTokenEnds;
+    private readonly OutputColumn<int> _codeTokenStart;
 
     internal TokenizeForRewardTransformer(TokenizeForRewardEstimator.Options options, RewardTokenizer? tokenizer = null)
         : base("TokenizeForReward")
@@ -53,7 +54,8 @@ public sealed class TokenizeForRewardTransformer : RowMappingTransformerBase
         _tokens = RowColumnType.Int32Vector.Output(_options.TokensColumnName);
         _stepTokenEnds = RowColumnType.Int32Vector.Output(_options.StepTokenEndsColumnName);
         Inputs = new InputColumn?[] { _prompt, _code, _stepEnds, _starterCode, _callBased }.OfType<InputColumn>().ToArray();
-        Outputs = [_tokens, _stepTokenEnds];
+        _codeTokenStart = RowColumnType.Int32.Output(_options.CodeTokenStartColumnName);
+        Outputs = [_tokens, _stepTokenEnds, _codeTokenStart];
     }
 
     /// <summary>The tokenizer in use.</summary>
@@ -170,6 +172,7 @@ public sealed class TokenizeForRewardTransformer : RowMappingTransformerBase
                 owner.Stats.Add(sequence);
                 block.Set(owner._tokens, row, sequence.Tokens);
                 block.Set(owner._stepTokenEnds, row, sequence.StepTokenEnds);
+                block.Set(owner._codeTokenStart, row, sequence.CodeTokenStart);
             }
         }
     }

@@ -14,6 +14,7 @@ internal abstract class RowColumnType
     public static readonly RowColumnType<string[]> TextVector = new TextVectorColumnType();
     public static readonly RowColumnType<int[]> Int32Vector = new VectorColumnType<int>(NumberDataViewType.Int32, "vector<int>");
     public static readonly RowColumnType<float[]> SingleVector = new VectorColumnType<float>(NumberDataViewType.Single, "vector<float>");
+    public static readonly RowColumnType<int> Int32 = new ScalarColumnType<int>(NumberDataViewType.Int32, "int");
     public static readonly RowColumnType<float> Single = new ScalarColumnType<float>(NumberDataViewType.Single, "float");
     public static readonly RowColumnType<bool> Boolean = new ScalarColumnType<bool>(BooleanDataViewType.Instance, "bool");
 

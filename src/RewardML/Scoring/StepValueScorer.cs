@@ -1,0 +1,92 @@
+using RewardML.Modeling;
+using RewardML.Training;
+using static TorchSharp.torch;
+
+namespace RewardML.Scoring;
+
+/// <summary>
+/// Scores every step of many programs with ONE forward pass per program: rows are sorted by length, cut into batches by
+/// the token budget, run under <c>no_grad</c> in eval mode with one dispose scope per batch, and the value at each step's
+/// position read out. A causal model's value at a position depends only on the tokens before it, so a row is fed only up
+/// to its last scored position.
+/// </summary>
+internal static class StepValueScorer
+{
+    /// <summary>Per row, the value (probability) at each step; NaN for steps outside the window.</summary>
+    public static float[][] Score(PhiRewardModel model, IReadOnlyList<RewardExample> rows, int batchSize, int maxTokens)
+    {
+        var results = new float[rows.Count][];
+        var lengths = rows.Select(r => r.ScoredLength).ToArray();
+        var scored = new List<int>();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if (lengths[i] > 0) scored.Add(i);
+            else results[i] = Enumerable.Repeat(float.NaN, rows[i].StepTokenEnds.Length).ToArray();
+        }
+        if (scored.Count == 0) return results;
+
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            var scoredLengths = scored.Select(i => lengths[i]).ToArray();
+            // Sorted by length within the call: least padding; results go back to their rows.
+            var byLength = Enumerable.Range(0, scored.Count).OrderBy(k => scoredLengths[k]).ThenBy(k => k).ToArray();
+            foreach (var batch in Batches(byLength, scoredLengths, batchSize, maxTokens))
+                ScoreBatch(model, batch.Select(k => rows[scored[k]]).ToList(), batch.Select(k => scored[k]).ToList(), results);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+        return results;
+    }
+
+    private static IEnumerable<int[]> Batches(int[] order, int[] lengths, int batchSize, int maxTokens)
+    {
+        var current = new List<int>();
+        int longest = 0;
+        foreach (int k in order)
+        {
+            int next = Math.Max(longest, lengths[k]);
+            bool full = batchSize > 0 ? current.Count == batchSize : current.Count > 0 && (long)next * (current.Count + 1) > maxTokens;
+            if (full)
+            {
+                yield return [.. current];
+                current.Clear();
+                next = lengths[k];
+            }
+            current.Add(k);
+            longest = next;
+        }
+        if (current.Count > 0) yield return [.. current];
+    }
+
+    private static void ScoreBatch(PhiRewardModel model, List<RewardExample> rows, List<int> slots, float[][] results)
+    {
+        using var scope = NewDisposeScope();
+        int length = rows.Max(r => r.ScoredLength);
+        var ids = new long[rows.Count * length];
+        var mask = new long[rows.Count * length];
+        for (int b = 0; b < rows.Count; b++)
+            for (int p = 0; p < rows[b].ScoredLength; p++)
+            {
+                ids[b * length + p] = rows[b].Tokens[p];
+                mask[b * length + p] = 1;
+            }
+        bool padded = rows.Any(r => r.ScoredLength != length);
+        var device = model.Device;
+        var input = tensor(ids, [rows.Count, length], device: device);
+        var attention = padded ? tensor(mask, [rows.Count, length], device: device) : null;
+        using var output = model.Forward(input, attention);
+        var values = output.Values.to(ScalarType.Float32).cpu().data<float>().ToArray();
+        for (int b = 0; b < rows.Count; b++)
+        {
+            var ends = rows[b].StepTokenEnds;
+            var steps = new float[ends.Length];
+            for (int s = 0; s < ends.Length; s++) steps[s] = ends[s] < 0 ? float.NaN : values[b * length + ends[s]];
+            results[slots[b]] = steps;
+        }
+    }
+}

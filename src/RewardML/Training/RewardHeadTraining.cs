@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.ML.Runtime;
+using RewardML.Modeling;
+using RewardML.Scoring;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace RewardML.Training;
+
+/// <summary>
+/// One <c>Fit</c> of the reward head: builds the model, plans the batches, runs the optimizer steps (zero_grad → forward →
+/// weighted BCE → backward → clip → AdamW step, one dispose scope per step), validates per epoch, checkpoints and resumes,
+/// and returns the scoring transformer. The exact semantics are in docs/training.md.
+/// </summary>
+internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, IChannel? channel, IProgress<RewardHeadProgress>? progress, CancellationToken cancellation)
+{
+    public RewardHeadTransformer Run(List<RewardExample> train, List<RewardExample>? validation)
+    {
+        var (items, withoutPositions) = TrainingItem.From(train, options.Targets, options.BalanceClasses);
+        if (withoutPositions > 0)
+            channel?.Warning(MessageSensitivity.None, $"RewardHead: {withoutPositions} of {train.Count} training rows have no scored position inside the token window and contribute nothing (raise TokenizeForReward's MaxLength to keep them).");
+        if (items.Count == 0)
+            throw new InvalidDataException($"RewardHead: the training data has no row with a scored position ({train.Count} rows; {withoutPositions} without a position in the window).");
+        if (items.Sum(i => (double)i.Weight) <= 0) throw new InvalidDataException("RewardHead: every training row has weight 0.");
+        if (options.BalanceClasses && options.ProblemIdColumnName is not null && train.All(r => r.ProblemId is null))
+            channel?.Info(MessageSensitivity.None, $"RewardHead: no '{options.ProblemIdColumnName}' column; class balancing treats all rows as one problem.");
+
+        var backbone = options.Backbone!;
+        var model = backbone.Create(options.Compute, new PhiRewardModelOptions { ValueHeadDropout = options.ValueHeadDropout, ValueHeadSeed = options.Seed });
+        try
+        {
+            return Train(model, backbone, items, withoutPositions, validation);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private RewardHeadTransformer Train(PhiRewardModel model, RewardBackbone backbone, List<TrainingItem> items, int withoutPositions, List<RewardExample>? validation)
+    {
+        int layers = Math.Min(options.TrainableLayers, model.Config.NumHiddenLayers);
+        model.FreezeAllButLastLayers(layers);
+        if (options.TrainEmbeddings ?? backbone.IsTiny) model.Model.EmbedTokens.Weight.requires_grad = true;
+        model.Model.GradientCheckpointing = options.GradientCheckpointing;
+        model.train();
+        var trainable = model.TrainableParameters();
+        using var masters = new MasterWeights(trainable);
+        using var optimizer = CreateOptimizer(masters.Parameters);
+
+        var lengths = items.Select(i => i.Length).ToList();
+        var epochs = Enumerable.Range(0, options.NumberOfEpochs)
+            .Select(e => BatchPlanner.Plan(lengths, options.BatchSize, options.MaxTokensPerBatch, options.Shuffle, options.Seed, e).Chunk(options.GradientAccumulationSteps).ToList())
+            .ToList();
+        int planned = epochs.Sum(e => e.Count);
+        int total = options.MaxSteps is { } max ? Math.Min(max, planned) : planned;
+
+        string runKey = RunKey(items, model.Config);
+        var state = new TrainingCheckpoint.State(runKey, 0, 0, [], null, double.NaN, 0, false);
+        Dictionary<string, Tensor>? best = null;
+        int? resumedFrom = null;
+        if (options.CheckpointFolder is { } folder && TrainingCheckpoint.TryLoadState(folder, runKey) is { } saved)
+        {
+            state = saved;
+            best = TrainingCheckpoint.Restore(folder, masters.Parameters, optimizer);
+            masters.MastersToModel();
+            resumedFrom = saved.Step;
+            channel?.Info(MessageSensitivity.None, $"RewardHead: resuming from {folder} at step {saved.Step} of {total}.");
+        }
+
+        using var log = new TrainingStepLog(options.LogFile, state.Step);
+        var clock = Stopwatch.StartNew();
+        int stepsThisRun = 0;
+        var pending = new List<(int Step, int Epoch, Tensor Loss, Tensor Norm, double Rate, long Tokens, double Seconds)>();
+        long tokensSinceReport = 0;
+        double reportStart = 0;
+        int step = state.Step;
+
+        for (int epoch = state.EpochsDone; epoch < epochs.Count && step < total && !state.StoppedEarly; epoch++)
+        {
+            int firstStepOfEpoch = epochs.Take(epoch).Sum(e => e.Count);
+            var epochLosses = new List<Tensor>();
+            for (int s = step - firstStepOfEpoch; s < epochs[epoch].Count && step < total; s++)
+            {
+                if (cancellation.IsCancellationRequested)
+                {
+                    Flush(pending, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step);
+                    if (options.CheckpointFolder is { } f) TrainingCheckpoint.Save(f, state with { Step = step }, masters.Parameters, optimizer, best);
+                    cancellation.ThrowIfCancellationRequested();
+                }
+                double started = clock.Elapsed.TotalSeconds;
+                double rate = options.LearningRate * LearningRateFactor.At(options.Schedule, step, options.WarmupSteps, total);
+                var (loss, norm, tokens) = OptimizerStep(model, masters, optimizer, epochs[epoch][s].Select(b => b.Select(k => items[k]).ToList()).ToList(), rate);
+                step++;
+                stepsThisRun++;
+                epochLosses.Add(loss);
+                pending.Add((step, epoch + 1, loss, norm, rate, tokens, clock.Elapsed.TotalSeconds - started));
+                tokensSinceReport += tokens;
+                if (step % options.LoggingSteps == 0 || step == total)
+                    Flush(pending, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step);
+                if (options.CheckpointFolder is { } every && step % options.CheckpointSteps == 0 && s + 1 < epochs[epoch].Count)
+                    TrainingCheckpoint.Save(every, state with { Step = step }, masters.Parameters, optimizer, best);
+            }
+            Flush(pending, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step);
+            bool epochComplete = step == firstStepOfEpoch + epochs[epoch].Count;
+            if (!epochComplete) break; // MaxSteps ended the run inside the epoch
+
+            double meanLoss = epochLosses.Count == 0 ? double.NaN : epochLosses.Select(l => l.ToSingle()).Average();
+            foreach (var l in epochLosses) l.Dispose();
+            var metrics = validation is { Count: > 0 } ? ValidationEvaluation.Metrics(model, validation, options) : null;
+            var results = new List<RewardHeadEpochResult>(state.Epochs) { new(epoch + 1, meanLoss, metrics) };
+            state = state with { Step = step, EpochsDone = epoch + 1, Epochs = results };
+            if (metrics is not null)
+            {
+                double value = metrics[options.SelectionMetric];
+                if (options.SelectionMetric.IsBetter(value, state.BestMetric))
+                {
+                    DisposeAll(best);
+                    best = options.KeepBestEpoch ? masters.Parameters.ToDictionary(p => p.Name, p => p.Parameter.detach().clone().DetachFromDisposeScope()) : null;
+                    state = state with { BestEpoch = epoch + 1, BestMetric = value, EpochsWithoutImprovement = 0 };
+                }
+                else
+                {
+                    state = state with { EpochsWithoutImprovement = state.EpochsWithoutImprovement + 1 };
+                    if (options.EarlyStoppingPatience > 0 && state.EpochsWithoutImprovement >= options.EarlyStoppingPatience)
+                    {
+                        state = state with { StoppedEarly = true };
+                        channel?.Info(MessageSensitivity.None, $"RewardHead: early stop after epoch {epoch + 1}: {options.SelectionMetric} has not improved for {state.EpochsWithoutImprovement} epochs.");
+                    }
+                }
+                channel?.Info(MessageSensitivity.None, $"RewardHead: epoch {epoch + 1}: training loss {meanLoss:0.#####}, validation " +
+                              string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value:0.####}")));
+                progress?.Report(new RewardHeadProgress(step, total, epoch + 1, epochs.Count, meanLoss, 0, 0, 0, clock.Elapsed, Remaining(clock, stepsThisRun, step, total), metrics));
+            }
+            if (options.CheckpointFolder is { } folderAtEpoch) TrainingCheckpoint.Save(folderAtEpoch, state, masters.Parameters, optimizer, best);
+        }
+
+        int? keptEpoch = null;
+        if (best is not null && options.KeepBestEpoch && state.BestEpoch is { } bestEpoch)
+        {
+            using (no_grad())
+                foreach (var (name, p) in masters.Parameters) p.copy_(best[name]);
+            masters.MastersToModel();
+            keptEpoch = bestEpoch;
+        }
+        DisposeAll(best);
+
+        double temperature = 1;
+        if (options.Calibrate)
+        {
+            if (validation is { Count: > 0 })
+                temperature = TemperatureCalibration.Fit(ValidationEvaluation.Scores(model, validation, options).Select(TemperatureCalibration.Logit).ToArray(),
+                    validation.Select(r => r.Label).ToArray());
+            else
+                channel?.Warning(MessageSensitivity.None, "RewardHead: Calibrate needs validation data; the model is left uncalibrated.");
+        }
+
+        model.eval();
+        var transformer = new RewardHeadTransformer(model, ScoringOptions(temperature), Record(model, backbone, trainable.Select(p => p.Name)));
+        transformer.TrainingSummary = new RewardHeadTrainingSummary(step, total, state.Epochs, keptEpoch, state.StoppedEarly, resumedFrom, items.Count, withoutPositions, temperature);
+        return transformer;
+    }
+
+    private (Tensor Loss, Tensor Norm, long Tokens) OptimizerStep(PhiRewardModel model, MasterWeights masters, AdamW optimizer, List<List<TrainingItem>> microBatches, double rate)
+    {
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
+        foreach (var p in model.parameters()) p.grad = null;
+        double stepWeight = microBatches.Sum(b => b.Sum(i => (double)i.Weight));
+        var device = model.Device;
+        var loss = zeros(1, ScalarType.Float32, device).squeeze();
+        long tokens = 0;
+        foreach (var micro in microBatches)
+        {
+            using var batch = RewardBatch.Collate(micro, stepWeight, device);
+            using var output = model.Forward(batch.InputIds, batch.AttentionMask);
+            var part = batch.Loss(output.ValueLogits);
+            if (stepWeight > 0) part.backward();
+            loss = loss + part.detach();
+            tokens += batch.Tokens;
+        }
+        masters.GradientsToMasters();
+        var norm = GradientClipping.ClipByGlobalNorm(masters.Parameters.Select(p => p.Parameter), options.MaxGradientNorm);
+        if (stepWeight > 0)
+        {
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+            optimizer.step();
+            masters.MastersToModel();
+        }
+        return (loss.MoveToOuterDisposeScope(), norm.MoveToOuterDisposeScope(), tokens);
+    }
+
+    // Reads the pending losses and norms (one device sync per report), writes them to the log and reports progress.
+    private void Flush(List<(int Step, int Epoch, Tensor Loss, Tensor Norm, double Rate, long Tokens, double Seconds)> pending, TrainingStepLog log,
+        int total, int epochs, ref long tokensSinceReport, ref double reportStart, Stopwatch clock, int stepsThisRun, int step)
+    {
+        if (pending.Count == 0) return;
+        double lossSum = 0;
+        foreach (var p in pending)
+        {
+            double loss = p.Loss.ToSingle(), norm = p.Norm.ToSingle();
+            lossSum += loss;
+            log.Write(p.Step, p.Epoch, loss, p.Rate, norm, p.Tokens, p.Seconds);
+            p.Norm.Dispose();
+        }
+        var last = pending[^1];
+        double now = clock.Elapsed.TotalSeconds, seconds = Math.Max(1e-9, now - reportStart);
+        double meanLoss = lossSum / pending.Count, tokensPerSecond = tokensSinceReport / seconds;
+        var remaining = Remaining(clock, stepsThisRun, step, total);
+        channel?.Info(MessageSensitivity.None, $"RewardHead: step {last.Step}/{total} epoch {last.Epoch}/{epochs} loss {meanLoss:0.#####} lr {last.Rate:0.###e0} {tokensPerSecond:0} tokens/s, {remaining:hh\\:mm\\:ss} left");
+        progress?.Report(new RewardHeadProgress(last.Step, total, last.Epoch, epochs, meanLoss, last.Rate, last.Norm.ToSingle(), tokensPerSecond, clock.Elapsed, remaining));
+        pending.Clear();
+        tokensSinceReport = 0;
+        reportStart = now;
+    }
+
+    private static TimeSpan Remaining(Stopwatch clock, int stepsThisRun, int step, int total) =>
+        stepsThisRun == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / stepsThisRun * Math.Max(0, total - step));
+
+    // AdamW (β 0.9/0.999, ε 1e-8); weight decay only on 2-D weight matrices, never on biases or norm weights.
+    private AdamW CreateOptimizer(List<(string Name, Parameter Parameter)> parameters)
+    {
+        var decay = parameters.Where(p => p.Parameter.dim() == 2).Select(p => p.Parameter).ToList();
+        var noDecay = parameters.Where(p => p.Parameter.dim() != 2).Select(p => p.Parameter).ToList();
+        var groups = new List<AdamW.ParamGroup>();
+        if (decay.Count > 0) groups.Add(new AdamW.ParamGroup(decay, new AdamW.Options { weight_decay = options.WeightDecay }));
+        if (noDecay.Count > 0) groups.Add(new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0 }));
+        return optim.AdamW(groups, lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: options.WeightDecay);
+    }
+
+    private RewardHeadScoringOptions ScoringOptions(double temperature) => new()
+    {
+        TokensColumnName = options.TokensColumnName,
+        StepTokenEndsColumnName = options.StepTokenEndsColumnName,
+        StepScoresColumnName = options.StepScoresColumnName,
+        ScoreColumnName = options.ScoreColumnName,
+        ProbabilityColumnName = options.ProbabilityColumnName,
+        PredictedLabelColumnName = options.PredictedLabelColumnName,
+        Aggregation = options.Aggregation,
+        Temperature = temperature,
+        Threshold = options.Threshold,
+        BatchSize = options.BatchSize,
+        MaxTokensPerBatch = options.MaxTokensPerBatch,
+        Compute = options.Compute,
+    };
+
+    private RewardHeadModelStore.BackboneRecord Record(PhiRewardModel model, RewardBackbone backbone, IEnumerable<string> trainable)
+    {
+        bool embed = backbone.IsTiny || options.EmbedBackbone;
+        string? fingerprint = backbone.IsTiny ? null : CheckpointFingerprint.Of(backbone.Path!);
+        var keys = trainable.Concat(PhiRewardModel.ValueHeadKeys).Distinct().ToList();
+        return new RewardHeadModelStore.BackboneRecord(backbone, fingerprint, embed, keys, model.Options.ValueHeadDropout);
+    }
+
+    // Identifies the run a checkpoint belongs to: the rows as the loss sees them and every option that shapes the steps.
+    private string RunKey(List<TrainingItem> items, PhiConfig config)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var item in items)
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(item.Example.Tokens.AsSpan(0, item.Length)));
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(item.Positions.AsSpan()));
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(item.Targets.AsSpan()));
+            hash.AppendData(BitConverter.GetBytes(item.Weight));
+        }
+        var shaping = new
+        {
+            options.Backbone, options.TrainableLayers, options.TrainEmbeddings, options.Targets, options.NumberOfEpochs, options.MaxSteps, options.LearningRate,
+            options.Schedule, options.WarmupSteps, options.WeightDecay, options.MaxGradientNorm, options.BatchSize, options.MaxTokensPerBatch,
+            options.GradientAccumulationSteps, options.Shuffle, options.BalanceClasses, options.ValueHeadDropout, options.Seed, options.Compute.DType,
+            options.SelectionMetric, options.KeepBestEpoch, options.EarlyStoppingPatience, Config = config.ToJson(),
+        };
+        hash.AppendData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(shaping)));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
+    {
+        if (tensors is null) return;
+        foreach (var t in tensors.Values) t.Dispose();
+    }
+}
