@@ -200,12 +200,13 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         int total, int epochs, ref long tokensSinceReport, ref double reportStart, Stopwatch clock, int stepsThisRun, int step)
     {
         if (pending.Count == 0) return;
-        double lossSum = 0;
+        double lossSum = 0, lastNorm = 0;
         foreach (var p in pending)
         {
-            double loss = p.Loss.ToSingle(), norm = p.Norm.ToSingle();
+            double loss = p.Loss.ToSingle();
+            lastNorm = p.Norm.ToSingle();
             lossSum += loss;
-            log.Write(p.Step, p.Epoch, loss, p.Rate, norm, p.Tokens, p.Seconds);
+            log.Write(p.Step, p.Epoch, loss, p.Rate, lastNorm, p.Tokens, p.Seconds);
             p.Norm.Dispose();
         }
         var last = pending[^1];
@@ -213,7 +214,7 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         double meanLoss = lossSum / pending.Count, tokensPerSecond = tokensSinceReport / seconds;
         var remaining = Remaining(clock, stepsThisRun, step, total);
         channel?.Info(MessageSensitivity.None, $"RewardHead: step {last.Step}/{total} epoch {last.Epoch}/{epochs} loss {meanLoss:0.#####} lr {last.Rate:0.###e0} {tokensPerSecond:0} tokens/s, {remaining:hh\\:mm\\:ss} left");
-        progress?.Report(new RewardHeadProgress(last.Step, total, last.Epoch, epochs, meanLoss, last.Rate, last.Norm.ToSingle(), tokensPerSecond, clock.Elapsed, remaining));
+        progress?.Report(new RewardHeadProgress(last.Step, total, last.Epoch, epochs, meanLoss, last.Rate, lastNorm, tokensPerSecond, clock.Elapsed, remaining));
         pending.Clear();
         tokensSinceReport = 0;
         reportStart = now;
