@@ -192,7 +192,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options
             {
                 Tokenizer = tokenizer, MaxLength = settings.MaxLength, Template = settings.Template,
-                StarterCodeColumnName = nameof(TrainingRow.StarterCode), CallBasedColumnName = nameof(TrainingRow.CallBased),
+                // APPS starter code and format come from --problems; a model trained with them expects the same columns when scoring.
+                StarterCodeColumnName = settings.Problems is null ? null : nameof(TrainingRow.StarterCode),
+                CallBasedColumnName = settings.Problems is null ? null : nameof(TrainingRow.CallBased),
             }))
             .Fit(train);
         var trainer = ml.BinaryClassification.Trainers.RewardHead(options);
