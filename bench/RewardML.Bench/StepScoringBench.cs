@@ -64,6 +64,8 @@ internal static class StepScoringBench
         long prefixTokens = rows.Sum(r => r.StepTokenEnds.Sum(e => (long)e + 1));
         Console.WriteLine($"tokens through the model per round: one pass per program {tokens}; one pass per step prefix {prefixTokens} ({prefixTokens / (double)tokens:0.00}×)");
 
+        if (options.Int("mask-check", 0) > 0) MaskCheck(model, options.Int("mask-check", 0), options.Int("mask-check-rows", 8));
+
         // Warm-up: each way once on the whole set (libtorch, the allocator and ML.NET's code paths settle).
         Batched(); OneRowAtATime(); PerPrefix();
 
@@ -87,6 +89,29 @@ internal static class StepScoringBench
                           $"(CPU time: {Median(results.Select(r => r.Prefix.Cpu / r.Batched.Cpu)):0.00}×, {Median(results.Select(r => r.Prefix.Cpu / r.Single.Cpu)):0.00}×); " +
                           $"batched vs one row at a time {Median(results.Select(r => r.Single.Wall / r.Batched.Wall)):0.00}×; max |Δ| {results.Max(r => Math.Max(r.DiffBatched, r.DiffSingle)):0.0e0}");
         return 0;
+    }
+
+    /// <summary>
+    /// Why a padded batch can cost more than its rows one at a time: the same <paramref name="rows"/> × <paramref name="length"/> tokens through
+    /// <c>Forward</c> without a mask (SDPA's fused causal kernel), with a mask that pads one token of one row (the explicit
+    /// boolean-mask path every padded batch takes), and row by row (no mask). Interleaved, 3 rounds.
+    /// </summary>
+    private static void MaskCheck(Modeling.PhiRewardModel model, int length, int rows)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        var ids = randint(0, model.Config.VocabSize, [rows, length], generator: new TorchSharp.torch.Generator(3, CPU));
+        var mask = ones(rows, length, ScalarType.Int64);
+        mask[rows - 1, length - 1] = tensor(0L);
+        void Plain() { using var o = model.Forward(ids); _ = o.Values.sum().item<float>(); }
+        void Masked() { using var o = model.Forward(ids, mask); _ = o.Values.sum().item<float>(); }
+        void OneByOne() { for (int r = 0; r < rows; r++) { using var o = model.Forward(ids.narrow(0, r, 1)); _ = o.Values.sum().item<float>(); } }
+        Plain(); Masked(); OneByOne();
+        for (int round = 1; round <= 3; round++)
+        {
+            var p = Time(Plain); var m = Time(Masked); var o = Time(OneByOne);
+            Console.WriteLine($"mask check {rows}×{length} round {round} (load {LoadAverage()}): batch no mask {p.Wall:0.000} s ({p.Cpu:0.000} CPU s), batch with a padding mask {m.Wall:0.000} s ({m.Cpu:0.000}), rows one at a time {o.Wall:0.000} s ({o.Cpu:0.000}); masked / unmasked CPU {m.Cpu / p.Cpu:0.00}×");
+        }
     }
 
     private static double MaxAbsDiff(float[][] x, float[][] y)
