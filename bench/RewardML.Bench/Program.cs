@@ -22,10 +22,11 @@ static int Usage()
           throughput [--hidden 256] [--layers 4] [--tokens 512] [--batch 8] [--repeats 3]
                                                             small-config forward / forward+backward tokens/s and GFLOP/s vs matmul GFLOP/s
           step-scoring [--programs 32] [--steps 10] [--min-tokens 300] [--max-tokens 600] [--rounds 3] [--threads 0]
-                       [--hidden 256] [--layers 4] [--vocab 100352] [--max-tokens-per-batch 16384]
+                       [--hidden 256] [--layers 4] [--vocab 100352] [--max-tokens-per-batch 16384] [--mask-check TOKENS [--mask-check-rows 8]]
                                                             one forward pass per program (transformer batched by token budget, and
                                                             ScoreSteps one row at a time) vs one pass per step prefix (TRL PRM style):
-                                                            programs/s, speedup, max |difference| of the step values
+                                                            programs/s, speedup, max |difference| of the step values;
+                                                            --mask-check: Forward on one batch unmasked / with a padding mask / row by row
           trainer-overhead [--batch 8] [--steps 8] [--rounds 5] [--threads 0] [--trainable-layers 12] [--train-embeddings default|true|false]
                            [--min-tokens 300] [--max-tokens 600] [--row-steps 10] [--hidden 256] [--layers 4] [--vocab 100352]
                                                             full Fit steps/s vs the bare forward+backward(+clip+AdamW) loop over the
