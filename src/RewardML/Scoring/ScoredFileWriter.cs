@@ -267,7 +267,10 @@ public sealed class ScoredFileWriter
 
     private static string Reason(Exception e)
     {
-        while (e is TargetInvocationException or AggregateException or TypeInitializationException && e.InnerException is not null) e = e.InnerException!;
+        // Past the wrappers (reflection, tasks, ML.NET's cursor plumbing) to the exception that says what is wrong.
+        while (e.InnerException is not null &&
+               (e is TargetInvocationException or AggregateException or TypeInitializationException || e.Source?.StartsWith("Microsoft.ML", StringComparison.Ordinal) == true))
+            e = e.InnerException;
         return $"scoring failed: {ScoredErrorsFile.OneLine(e.Message)}";
     }
 
