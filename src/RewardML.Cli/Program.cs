@@ -21,6 +21,7 @@ app.Configure(config =>
     config.AddCommand<DemoCommand>("demo").WithDescription("The whole data flow on an embedded default: sandbox labels, steps, tokens, per-step values of a tiny reward model.");
     config.AddCommand<RuntimeCommand>("runtime").WithDescription("Show how the TorchSharp native runtime was loaded (device, libtorch, compatibility copy).");
     config.AddCommand<LabelCommand>("label").WithDescription("Run candidate programs against APPS tests in a bubblewrap sandbox; write results.jsonl (resumable).");
+    config.AddCommand<ScoreCommand>("score").WithDescription("Score a CSV/JSONL file with a model zip: every row unchanged + StepScores, Score, Probability, StepTokenEnds, CodeTokenStart; bad rows to OUT.errors.csv; streams any size; resumable.");
     config.AddCommand<RolloutsCommand>("rollouts").WithDescription("Branching rollouts (1 main, K branch points at its least likely tokens, M rollouts each) from an OpenAI-compatible server or an in-process Phi checkpoint into rollouts.jsonl, labelled in the sandbox with --label; resumable.");
 });
 return CliErrors.Run(() => app.Run(args));
