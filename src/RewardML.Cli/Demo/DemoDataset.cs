@@ -6,9 +6,9 @@ namespace RewardML.Cli.Demo;
 
 /// <summary>
 /// The demo's built-in problems: 66 real APPS problems (20 interview, 20 competition, 26 introductory of which 6
-/// call-based) with their first few tests and one or two
-/// short reference solutions each, embedded in the CLI (<c>Demo/Apps/apps-demo.jsonl</c>; selection rule, sources and
-/// licence in <c>Demo/Apps/NOTICE.md</c> and docs/demo.md). Nothing is read from disk or the network.
+/// call-based) with their first few tests and one or two short reference solutions each, embedded in the CLI
+/// (<c>Demo/Apps/apps-demo.jsonl</c>; selection rule, sources and licence in <c>Demo/Apps/NOTICE.md</c> and
+/// docs/demo.md). Nothing is read from disk or the network.
 /// </summary>
 /// <example>
 /// <code>
@@ -45,7 +45,7 @@ internal static class DemoDataset
         return quick ? problems.Where(p => QuickProblemIds.Contains(p.ProblemId)).ToList() : problems;
     }
 
-    /// <summary>Where each problem comes from: problem id → "APPS train/NNNN via REPO@COMMIT PATH (URL)".</summary>
+    /// <summary>Where each problem comes from: problem id → "APPS train problem_id N via REPO@COMMIT PATH (URL)".</summary>
     public static IReadOnlyDictionary<string, string> Sources() =>
         Rows().ToDictionary(r => Text(r, "problem_id"), r => $"{Text(r, "source")} ({Text(r, "url")})");
 
