@@ -252,7 +252,7 @@ public sealed class ScoredFile
 
     private static string Show(Cell cell)
     {
-        var text = cell.Text ?? cell.Json.GetRawText();
+        var text = AsText(cell);
         return "'" + (text.Length > 40 ? text[..40] + "…" : text) + "'";
     }
 
