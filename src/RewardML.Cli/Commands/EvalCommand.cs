@@ -24,7 +24,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         [CommandOption("-k <K>"), Description("--k or -k: candidates kept (the k best-scored), one per --n, 1 ≤ k ≤ n (default: 1 and 3 with the default n).")]
         public int[] K { get; init; } = [];
 
-        [CommandOption("--baseline <FILE_OR_COLUMN>"), Description("A second scorer in the same table: a scored file of the same rows (paired by candidate_id when both have it, else by row order), or a column of --scored; a column whose values all lie in [0, 1] is also its probability, else σ(value) is (default: none).")]
+        [CommandOption("--baseline <FILE_OR_COLUMN>"), Description("A second scorer in the same table: a scored file of the same rows (paired by candidate_id when both have it, else by row order), or a column of --scored; a column whose values all lie in [[0, 1]] is also its probability, else σ(value) is (default: none).")]
         public string? Baseline { get; init; }
 
         [CommandOption("--report-dir <DIR>"), Description("Write report.md, report.json and PNG plots here (default: none; only the table is printed).")]

@@ -24,10 +24,11 @@ public sealed class EvalCliTests
         for (int p = 0; p < 30; p++)
         {
             int size = p >= 28 ? 5 : 12;
-            double passRate = p == 0 ? 1 : p == 1 ? 0 : random.NextDouble();
+            // Problem 0: all pass; problem 1: none pass; the others: between 1 and size − 1 pass.
+            int passes = p == 0 ? size : p == 1 ? 0 : 1 + p % (size - 1);
             for (int c = 0; c < size; c++)
             {
-                bool label = random.NextDouble() < passRate;
+                bool label = c < passes;
                 double score = (label ? 1.0 : -1.0) + 1.5 * (random.NextDouble() * 2 - 1);
                 double other = (label ? 0.3 : -0.3) + 2 * (random.NextDouble() * 2 - 1);
                 var steps = Enumerable.Range(0, 4).Select(s => (float)(1 / (1 + Math.Exp(-score * (s + 1) / 4)))).ToArray();
@@ -129,6 +130,28 @@ public sealed class EvalCliTests
         Assert.AreEqual(0, code, stderr);
         StringAssert.Contains(stdout, "baseline (lr)", "the column baseline is in the table");
         StringAssert.Contains(stdout, "best-2-of-4", "the setting is in the table");
+    }
+
+    [TestMethod]
+    public void HelpStatesEveryDefault()
+    {
+        var (code, stdout, stderr) = CliProcess.Run("eval", "--help");
+        Assert.AreEqual(0, code, stderr);
+        foreach (var option in new[] { "--scored", "-n", "-k", "--baseline", "--report-dir", "--seed", "--bootstrap", "--threshold",
+                     "--problem-column", "--label-column", "--score-column", "--probability-column" })
+            StringAssert.Contains(stdout, option, $"help lists {option}");
+        int described = stdout.Split('\n').Count(l => l.Contains("default", StringComparison.OrdinalIgnoreCase) || l.Contains("Required"));
+        Assert.IsGreaterThan(11, described, $"every option's description states its default:\n{stdout}");
+    }
+
+    [TestMethod]
+    public void LongNAndKWithEqualsAreAccepted()
+    {
+        var dir = NewDir();
+        var (scored, _) = WriteFiles(dir);
+        var (code, stdout, stderr) = CliProcess.Run("eval", "--scored", scored, "--n=5", "--k=2", "--bootstrap", "10");
+        Assert.AreEqual(0, code, stderr);
+        StringAssert.Contains(stdout, "best-2-of-5", "--n=5 --k=2");
     }
 
     [TestMethod]

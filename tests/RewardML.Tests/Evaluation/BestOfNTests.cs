@@ -64,6 +64,22 @@ public sealed class BestOfNTests
     }
 
     [TestMethod]
+    public void LargePoolsStayExact()
+    {
+        // C(400, 200) ≈ 1e119: the log-space terms must still sum to the closed forms.
+        const int m = 400, c = 37;
+        var labels = Enumerable.Range(0, m).Select(i => i % 11 == 0 && i / 11 < c).ToArray();
+        Assert.AreEqual(c, labels.Count(l => l), "pass count of the fixture");
+        var tied = new double[m];
+        var perfect = labels.Select(l => l ? 1.0 : 0.0).ToArray();
+        foreach (var (n, k) in new[] { (200, 10), (100, 1), (400, 3), (50, 50) })
+        {
+            Assert.AreEqual(BestOfN.RandomChoice(m, c, k), Success(tied, labels, n, k), 1e-9, $"all tied, n={n}, k={k}");
+            Assert.AreEqual(BestOfN.Oracle(m, c, n), Success(perfect, labels, n, k), 1e-9, $"perfect scores, n={n}, k={k}");
+        }
+    }
+
+    [TestMethod]
     public void OutOfRangeSizesThrow()
     {
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Success([1, 2], [true, false], 3, 1), "n > pool");
