@@ -1,8 +1,10 @@
 using Microsoft.ML;
 using RewardML;
 using RewardML.Persistence;
+using RewardML.Scoring;
 using RewardML.Steps;
 using RewardML.Tokenization;
+using RewardML.Training;
 
 namespace RewardPipeline;
 
@@ -10,12 +12,13 @@ namespace RewardPipeline;
 /// <param name="ModelPath">The saved model zip.</param>
 /// <param name="Fitted">The pipeline as fitted in this process.</param>
 /// <param name="Loaded">The same pipeline loaded back from <paramref name="ModelPath"/>.</param>
-/// <param name="Identical">Whether the loaded pipeline produced exactly the fitted one's steps and token positions for every row.</param>
+/// <param name="Identical">Whether the loaded pipeline produced exactly the fitted one's steps, token positions and scores for every row.</param>
 public sealed record RewardPipelineResult(string ModelPath, ITransformer Fitted, ITransformer Loaded, bool Identical);
 
 /// <summary>
-/// The reward-model data pipeline, start to end: load rollouts, split programs into steps, tokenize for a Phi-4 reward
-/// model, save the fitted pipeline as an ordinary ML.NET model zip and load it back. Copy from here.
+/// The reward-model pipeline, start to end: load rollouts, split programs into steps, tokenize for a Phi-4 reward model,
+/// train a reward head, score every step, save the fitted pipeline as an ordinary ML.NET model zip and load it back.
+/// Copy from here.
 /// </summary>
 public static class RewardPipelineExample
 {
@@ -32,16 +35,23 @@ public static class RewardPipelineExample
         IDataView rollouts = mlContext.Data.LoadRewardRowsFromJsonl(rolloutsPath);
 
         // 2. The pipeline. SegmentSteps: Code → Steps, StepEnds. TokenizeForReward: Prompt, Code, StepEnds → Tokens, StepTokenEnds.
+        //    RewardHead: Tokens, StepTokenEnds, Label → StepScores, Score, Probability, PredictedLabel.
+        //    The backbone here is the built-in tiny Phi model trained from scratch (seconds on a CPU); for a real reward model
+        //    use RewardBackbone.FromCheckpoint("/models/phi-4-mini") with Compute = { Device = "cuda", DType = "bfloat16" }.
         const int maxLength = 256;
         var pipeline = mlContext.Transforms.SegmentSteps(StepStrategy.PythonStatements)
-            .Append(mlContext.Transforms.TokenizeForReward(TokenizerSpec.Phi4, maxLength));
-        // ── TRAINER GOES HERE ────────────────────────────────────────────────────────────────────────
-        // Once the reward-head trainer exists (its own issue), append it; it reads Tokens, StepTokenEnds and Label:
-        //     .Append(mlContext.BinaryClassification.Trainers.RewardHead(...));
-        // ──────────────────────────────────────────────────────────────────────────────────────────────
+            .Append(mlContext.Transforms.TokenizeForReward(TokenizerSpec.Phi4, maxLength))
+            .Append(mlContext.BinaryClassification.Trainers.RewardHead(new RewardHeadTrainer.Options
+            {
+                Backbone = RewardBackbone.CreateTiny(new TinyPhiSpec(HiddenSize: 32, NumLayers: 2, IntermediateSize: 64)),
+                NumberOfEpochs = 4,
+                LearningRate = 1e-3,
+                Compute = new() { Device = "cpu" },
+            }));
 
         var model = pipeline.Fit(rollouts);
-        var tokenize = model.LastTransformer;
+        var tokenize = (TokenizeForRewardTransformer)model.ElementAt(1);
+        using var head = model.LastTransformer;
         var rows = Read(model.Transform(rollouts));
 
         // 3. Truncation is never silent: one summary line per pass (also logged with WarnIfTruncated(mlContext, ...)).
@@ -49,6 +59,9 @@ public static class RewardPipelineExample
         output.WriteLine(stats.AnyTruncated ? stats.Summary(maxLength) : $"TokenizeForReward: {stats.Rows} rows, {stats.Steps} steps, nothing truncated.");
 
         Show(output, rows[0], tokenize.Tokenizer);
+        output.WriteLine($"trained {head.TrainingSummary!.Steps} steps on {head.TrainingSummary.TrainingRows} rows; last epoch's loss {head.TrainingSummary.Epochs[^1].TrainingLoss:0.###}");
+        foreach (var row in rows)
+            output.WriteLine($"  {row.ProblemId,-12} label {row.Label,-5} P(pass) {row.Probability:0.000}  steps {string.Join(" ", row.StepScores.Select(v => v.ToString("0.00")))}");
 
         // 4. Save with ML.NET's own call (nothing to register for saving) ...
         string modelPath = Path.Combine(outputFolder, "reward-pipeline.zip");
@@ -75,7 +88,7 @@ public static class RewardPipelineExample
         {
             int position = row.StepTokenEnds[s];
             string scoredAt = position < 0 ? "outside the window" : $"token {position} {Quote(tokenizer.Decode([row.Tokens[position]]))}";
-            output.WriteLine($"  step {s,2} ends at char {row.StepEnds[s],4}, scored at {scoredAt}: {Quote(row.Steps[s])}");
+            output.WriteLine($"  step {s,2} ends at char {row.StepEnds[s],4}, scored at {scoredAt}, value {row.StepScores[s]:0.000}: {Quote(row.Steps[s])}");
         }
     }
 
@@ -93,9 +106,12 @@ public static class RewardPipelineExample
         public int[] StepEnds { get; set; } = [];
         public int[] Tokens { get; set; } = [];
         public int[] StepTokenEnds { get; set; } = [];
+        public float[] StepScores { get; set; } = [];
+        public float Probability { get; set; }
 
         public bool SameAs(StepRow other) =>
             ProblemId == other.ProblemId && Label == other.Label && Steps.SequenceEqual(other.Steps) && StepEnds.SequenceEqual(other.StepEnds)
-            && Tokens.SequenceEqual(other.Tokens) && StepTokenEnds.SequenceEqual(other.StepTokenEnds);
+            && Tokens.SequenceEqual(other.Tokens) && StepTokenEnds.SequenceEqual(other.StepTokenEnds)
+            && StepScores.SequenceEqual(other.StepScores) && Probability == other.Probability;
     }
 }

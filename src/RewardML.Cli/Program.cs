@@ -18,9 +18,11 @@ app.Configure(config =>
         model.AddCommand<ModelInfoCommand>("info").WithDescription("Print the resolved config, parameter count and memory by dtype.");
         model.AddCommand<ModelForwardCommand>("forward").WithDescription("Run NAME_input_ids of a safetensors file; write NAME_last_hidden and NAME_logits (float32).");
     });
+    config.AddCommand<TrainCommand>("train").WithDescription("Train a reward model: rows → steps → tokens → RewardHead → a model zip (+ per-step log and validation metrics beside it).");
     config.AddCommand<DemoCommand>("demo").WithDescription("The whole data flow on an embedded default: sandbox labels, steps, tokens, per-step values of a tiny reward model.");
     config.AddCommand<RuntimeCommand>("runtime").WithDescription("Show how the TorchSharp native runtime was loaded (device, libtorch, compatibility copy).");
     config.AddCommand<LabelCommand>("label").WithDescription("Run candidate programs against APPS tests in a bubblewrap sandbox; write results.jsonl (resumable).");
+    config.AddCommand<ScoreCommand>("score").WithDescription("Score a CSV/JSONL file with a model zip: every row unchanged + StepScores, Score, Probability, StepTokenEnds, CodeTokenStart; bad rows to OUT.errors.csv; streams any size; resumable.");
     config.AddCommand<EvalCommand>("eval").WithDescription("Best-k-of-n (model, random, oracle, gain with bootstrap intervals) and AUC/calibration of a scored file, optionally against a baseline; Markdown + JSON report and PNG plots with --report-dir.");
     config.AddCommand<RolloutsCommand>("rollouts").WithDescription("Branching rollouts (1 main, K branch points at its least likely tokens, M rollouts each) from an OpenAI-compatible server or an in-process Phi checkpoint into rollouts.jsonl, labelled in the sandbox with --label; resumable.");
 });

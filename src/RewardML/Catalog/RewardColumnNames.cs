@@ -6,6 +6,12 @@ namespace RewardML;
 /// </summary>
 public static class RewardColumnNames
 {
+    /// <summary>The problem statement (text).</summary>
+    public const string Prompt = "Prompt";
+
+    /// <summary>The candidate program (text).</summary>
+    public const string Code = "Code";
+
     /// <summary>The truth: whether the program passes its tests (Boolean). <c>Label</c>.</summary>
     public const string Label = "Label";
 

@@ -1,5 +1,7 @@
 using System.Reflection;
 using Microsoft.ML;
+using RewardML.Runtime;
+using RewardML.Scoring;
 
 namespace RewardML.Persistence;
 
@@ -39,6 +41,20 @@ public static class RewardMLComponents
         {
             throw Describe(path, e);
         }
+    }
+
+    /// <summary>
+    /// <see cref="Load(MLContext, string, out DataViewSchema)"/>, with the device, dtype and threads the reward model runs
+    /// on chosen at load time: <paramref name="compute"/> gets the options saved in the zip and returns those to use
+    /// (e.g. <c>saved =&gt; new ComputeOptions { Device = "cuda", DType = saved.DType, Threads = saved.Threads }</c>).
+    /// </summary>
+    /// <exception cref="FileNotFoundException"><paramref name="path"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">As <see cref="Load(MLContext, string, out DataViewSchema)"/>.</exception>
+    public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema, Func<ComputeOptions, ComputeOptions> compute)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        using var _ = RewardHeadModelStore.OverrideCompute(compute);
+        return Load(mlContext, path, out inputSchema);
     }
 
     /// <summary>Turns any exception from loading model zip <paramref name="path"/> into one clear <see cref="InvalidDataException"/> naming the file.</summary>

@@ -36,8 +36,24 @@ internal static class RewardHeadModelStore
         writer.WriteStream(record.Embedded ? FullEntry : TrainableEntry, stream => TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, chosen, leaveOpen: true));
     }
 
+    private static readonly AsyncLocal<Func<ComputeOptions, ComputeOptions>?> ComputeOverride = new();
+
+    /// <summary>Until disposed, models loaded on this flow run on <paramref name="compute"/>(saved options) instead of the saved options.</summary>
+    internal static IDisposable OverrideCompute(Func<ComputeOptions, ComputeOptions> compute)
+    {
+        var previous = ComputeOverride.Value;
+        ComputeOverride.Value = compute;
+        return new Restore(() => ComputeOverride.Value = previous);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
     public static (PhiRewardModel Model, BackboneRecord Record) Load(ComponentStateReader reader, ComputeOptions compute)
     {
+        if (ComputeOverride.Value is { } overriding) compute = overriding(compute);
         var record = reader.ReadJson<BackboneRecord>(BackboneEntry);
         var config = PhiConfig.Parse(System.Text.Encoding.UTF8.GetString(reader.ReadBytes(ConfigEntry)), $"{reader.Source}/{ConfigEntry}");
         var options = new PhiRewardModelOptions { ValueHeadDropout = record.ValueHeadDropout };

@@ -73,9 +73,9 @@ public sealed record RewardBackbone
     }
 
     /// <summary>The decoder configuration (reads <c>config.json</c> for a checkpoint).</summary>
-    /// <exception cref="FileNotFoundException">The checkpoint folder has no config.json.</exception>
+    /// <exception cref="ArgumentException">The checkpoint path is a file, does not exist, or holds no config.json (subfolders that do are suggested).</exception>
     /// <exception cref="InvalidDataException">The config is not a supported Phi config.</exception>
-    public PhiConfig LoadConfig() => IsTiny ? Tiny!.ToConfig() : PhiConfig.Load(Path!);
+    public PhiConfig LoadConfig() => IsTiny ? Tiny!.ToConfig() : PhiConfig.Load(CheckpointFolder.Require(Path!));
 
     /// <summary>
     /// Builds the model: loads the checkpoint, or creates the tiny model with seeded weights (norms 1, everything else

@@ -65,6 +65,7 @@ public sealed partial class RewardHeadTrainer : IEstimator<RewardHeadTransformer
     public IProgress<RewardHeadProgress>? Progress { get; set; }
 
     /// <summary>Trains on <paramref name="input"/>.</summary>
+    /// <exception cref="ArgumentException">The backbone's checkpoint path is a file, missing, or holds no config.json.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
     /// <exception cref="InvalidDataException">A value is invalid, or no row has a scored position.</exception>
     public RewardHeadTransformer Fit(IDataView input) => Fit(input, null, CancellationToken.None);

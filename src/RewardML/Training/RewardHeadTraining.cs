@@ -169,8 +169,7 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
     private (Tensor Loss, Tensor Norm, long Tokens) OptimizerStep(PhiRewardModel model, MasterWeights masters, AdamW optimizer, List<List<TrainingItem>> microBatches, double rate)
     {
         using var scope = NewDisposeScope();
-        optimizer.zero_grad();
-        foreach (var p in model.parameters()) p.grad = null;
+        foreach (var p in model.parameters()) p.grad = null; // cheaper than zero_grad's zero fill: backward allocates fresh gradients
         double stepWeight = microBatches.Sum(b => b.Sum(i => (double)i.Weight));
         var device = model.Device;
         var loss = zeros(1, ScalarType.Float32, device).squeeze();

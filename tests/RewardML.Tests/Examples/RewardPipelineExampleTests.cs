@@ -35,14 +35,16 @@ public sealed class RewardPipelineExampleTests
 
             // The zip is an ordinary ML.NET model with our two components inside, inspectable as JSON.
             using (var zip = ZipFile.OpenRead(result.ModelPath))
-                Assert.HasCount(2, zip.Entries.Where(e => e.FullName.EndsWith("component.json", StringComparison.Ordinal)));
+                Assert.HasCount(3, zip.Entries.Where(e => e.FullName.EndsWith("component.json", StringComparison.Ordinal)));
             var chain = Assert.IsInstanceOfType<TransformerChain<ITransformer>>(result.Loaded);
-            CollectionAssert.AreEqual(new[] { typeof(SegmentStepsTransformer), typeof(TokenizeForRewardTransformer) }, chain.Select(t => t.GetType()).ToArray());
+            CollectionAssert.AreEqual(new[] { typeof(SegmentStepsTransformer), typeof(TokenizeForRewardTransformer), typeof(RewardML.Scoring.RewardHeadTransformer) },
+                chain.Select(t => t.GetType()).ToArray());
+            StringAssert.Contains(text, "P(pass)", "the example prints every row's score");
 
             // What the example printed agrees with a direct encode of the first row.
             var ml = new MLContext();
             var first = ml.Data.CreateEnumerable<FirstRow>(result.Loaded.Transform(ml.Data.LoadRewardRowsFromJsonl(data)), reuseRowObject: false).First();
-            var direct = ((TokenizeForRewardTransformer)chain.LastTransformer).Encode(first.Prompt, first.Code, first.StepEnds);
+            var direct = ((TokenizeForRewardTransformer)chain.ElementAt(1)).Encode(first.Prompt, first.Code, first.StepEnds);
             CollectionAssert.AreEqual(direct.StepTokenEnds, first.StepTokenEnds);
             Assert.AreEqual(first.StepEnds.Length, text.Split('\n').Count(line => line.TrimStart().StartsWith("step ", StringComparison.Ordinal)));
         }

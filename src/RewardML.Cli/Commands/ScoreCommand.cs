@@ -1,0 +1,160 @@
+using System.ComponentModel;
+using System.Globalization;
+using Microsoft.ML;
+using RewardML.Persistence;
+using RewardML.Runtime;
+using RewardML.Scoring;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RewardML.Cli.Commands;
+
+/// <summary>
+/// <c>rewardml score</c>: scores a CSV or JSONL file with a model zip from <c>rewardml train</c>, chunk by chunk
+/// (<see cref="ScoredFileWriter"/>); bad rows go to <c>OUT.errors.csv</c>; <c>--resume</c> continues after a kill.
+/// </summary>
+internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
+{
+    /// <summary>Test hook: exit abruptly (code 137, as a kill) once this many input rows are written.</summary>
+    internal const string StopAfterRowsVariable = "REWARDML_SCORE_STOP_AFTER_ROWS";
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--model <ZIP>"), Description("Model zip saved by rewardml train (SegmentSteps → TokenizeForReward → RewardHead). Required.")]
+        public string Model { get; init; } = "";
+
+        [CommandOption("--input <FILE>"), Description("Rows to score, .csv (with header) or .jsonl; the prompt and code columns as the row loaders read them (Prompt/Code, any case or snake_case). Required.")]
+        public string Input { get; init; } = "";
+
+        [CommandOption("--output <FILE>"), Description("Scored rows, same format as --input: each input row unchanged + StepScores, Score, Probability, StepTokenEnds, CodeTokenStart. Bad rows go to OUT.errors.csv (line,reason). Required.")]
+        public string Output { get; init; } = "";
+
+        [CommandOption("--resume"), Description("Continue an existing --output after a kill: complete rows are kept, a partial last row is cut, scoring goes on from the first row not done (default: off).")]
+        public bool Resume { get; init; }
+
+        [CommandOption("--overwrite"), Description("Replace an existing --output and its errors file (default: off; without it or --resume an existing output is an error).")]
+        public bool Overwrite { get; init; }
+
+        [CommandOption("--batch-rows <N>"), Description("Input rows read, scored and written together; memory is bounded by it. Use the same value when resuming (default 256).")]
+        public int BatchRows { get; init; } = ScoredFileWriter.Options.Defaults.BatchRows;
+
+        [CommandOption("--device <DEVICE>"), Description("auto, cpu, cuda or cuda:N (default: as saved in the model zip).")]
+        public string? Device { get; init; }
+
+        [CommandOption("--dtype <DTYPE>"), Description("float32, bfloat16 or float16 (default: as saved in the model zip).")]
+        public string? DType { get; init; }
+
+        [CommandOption("--threads <N>"), Description("CPU threads (default: as saved in the model zip; 0 there = libtorch's default, one per core).")]
+        public int? Threads { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model MODEL.zip is required.");
+            if (string.IsNullOrWhiteSpace(Input)) return ValidationResult.Error("--input IN.csv|IN.jsonl is required.");
+            if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output OUT.csv|OUT.jsonl is required.");
+            if (Resume && Overwrite) return ValidationResult.Error("Give at most one of --resume and --overwrite.");
+            if (BatchRows < 1) return ValidationResult.Error("--batch-rows must be at least 1.");
+            if (Threads is < 0) return ValidationResult.Error("--threads must be 0 or more.");
+            foreach (var path in new[] { Input, Output })
+            {
+                try
+                {
+                    ScoredFileWriter.FormatOf(path);
+                }
+                catch (ArgumentException e)
+                {
+                    return ValidationResult.Error(e.Message);
+                }
+            }
+            if (ScoredFileWriter.FormatOf(Input) != ScoredFileWriter.FormatOf(Output))
+                return ValidationResult.Error("--output must have the format of --input (both .csv or both .jsonl).");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(settings.Input)) throw new FileNotFoundException($"Input file '{settings.Input}' does not exist.");
+        if (File.Exists(settings.Output) && !settings.Resume && !settings.Overwrite)
+            throw new ArgumentException($"'{settings.Output}' exists; pass --resume to continue it or --overwrite to replace it.");
+
+        var ml = new MLContext(seed: 0);
+        var model = RewardMLComponents.Load(ml, settings.Model, out _, saved => new ComputeOptions
+        {
+            Device = settings.Device ?? saved.Device,
+            DType = settings.DType ?? saved.DType,
+            Threads = settings.Threads ?? saved.Threads,
+        });
+        try
+        {
+            var writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options { BatchRows = settings.BatchRows, Resume = settings.Resume });
+            long? stopAfter = long.TryParse(Environment.GetEnvironmentVariable(StopAfterRowsVariable), out long n) ? n : null;
+            var summary = AnsiConsole.Profile.Capabilities.Interactive
+                ? RunWithProgressBar(writer, settings, stopAfter, cancellationToken)
+                : writer.Score(settings.Input, settings.Output, new LineProgress(stopAfter), cancellationToken);
+
+            double seconds = summary.Elapsed.TotalSeconds;
+            string rate = seconds > 0 ? ((summary.Scored + summary.Errors) / seconds).ToString("F1", CultureInfo.InvariantCulture) : "-";
+            string resumed = summary.Resumed > 0 ? $", {summary.Resumed} already done (resumed)" : "";
+            Console.WriteLine($"score: {summary.Scored} rows scored, {summary.Errors} errors (see {summary.ErrorsPath}){resumed} in {seconds:F1} s ({rate} rows/s) -> {settings.Output}");
+            return Task.FromResult(0);
+        }
+        finally
+        {
+            (model as IDisposable)?.Dispose();
+        }
+    }
+
+    private static ScoredFileSummary RunWithProgressBar(ScoredFileWriter writer, Settings settings, long? stopAfter, CancellationToken cancellationToken)
+    {
+        ScoredFileSummary? summary = null;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("scoring", maxValue: Math.Max(new FileInfo(settings.Input).Length, 1));
+                summary = writer.Score(settings.Input, settings.Output, new BarProgress(task, stopAfter), cancellationToken);
+                task.Value = task.MaxValue; // ends at 100%
+            });
+        return summary!;
+    }
+
+    private static void StopIfAsked(ScoredFileProgress p, long? stopAfter)
+    {
+        if (stopAfter is { } n && p.Rows >= n && p.Rows > p.Resumed)
+        {
+            Console.Out.Flush();
+            Environment.Exit(137);
+        }
+    }
+
+    private static string Describe(ScoredFileProgress p) =>
+        $"{p.Rows} rows ({p.Scored} scored, {p.Errors} errors{(p.Resumed > 0 ? $", {p.Resumed} resumed" : "")}), {p.RowsPerSecond.ToString("F1", CultureInfo.InvariantCulture)} rows/s";
+
+    /// <summary>The progress bar: bytes of input read, rows and rows/s in the description. Synchronous, unlike <see cref="Progress{T}"/>.</summary>
+    private sealed class BarProgress(ProgressTask task, long? stopAfter) : IProgress<ScoredFileProgress>
+    {
+        public void Report(ScoredFileProgress value)
+        {
+            task.Description = Markup.Escape($"scoring: {Describe(value)}");
+            task.Value = Math.Min(value.BytesRead, task.MaxValue);
+            StopIfAsked(value, stopAfter);
+        }
+    }
+
+    /// <summary>Without a terminal: a plain line at most every 10 seconds.</summary>
+    private sealed class LineProgress(long? stopAfter) : IProgress<ScoredFileProgress>
+    {
+        private TimeSpan _last = TimeSpan.Zero;
+
+        public void Report(ScoredFileProgress value)
+        {
+            if (value.Elapsed - _last >= TimeSpan.FromSeconds(10))
+            {
+                _last = value.Elapsed;
+                Console.WriteLine($"scoring: {Describe(value)}, {100.0 * value.BytesRead / Math.Max(value.TotalBytes, 1):F0}%");
+            }
+            StopIfAsked(value, stopAfter);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using RewardML.Data;
+using RewardML.Sandbox.Labelling;
+using RewardML.Sandbox.Problems;
+
+namespace RewardML.Cli.Training;
+
+/// <summary>One training row as <c>rewardml train</c> builds it: the library's reward row plus APPS starter code and format.</summary>
+internal sealed class TrainingRow
+{
+    public string ProblemId { get; set; } = "";
+    public string Prompt { get; set; } = "";
+    public string Code { get; set; } = "";
+    public bool Label { get; set; }
+    [VectorType]
+    public float[] StepTargets { get; set; } = [];
+    public float Weight { get; set; } = 1;
+    public string StarterCode { get; set; } = "";
+    public bool CallBased { get; set; }
+}
+
+/// <summary>
+/// Reads <c>rewardml train</c>'s input: rows with prompt, code and label (CSV or JSON Lines); or labelled rollouts/candidates
+/// (code and label, no prompt) whose prompts come from <c>--problems</c>; or <c>results.jsonl</c> (labels as <c>strict_pass</c>)
+/// joined with <c>--candidates</c> (code) and <c>--problems</c>. Bad rows are reported and skipped, never silently dropped.
+/// </summary>
+internal static class TrainingRowsReader
+{
+    public sealed record Result(List<TrainingRow> Rows, bool HasStepTargets, List<string> Problems);
+
+    public static Result Read(string data, string? problemsPath, string? candidatesPath)
+    {
+        var problems = problemsPath is null ? null : LoadProblems(problemsPath);
+        var issues = new List<string>();
+        List<TrainingRow> rows;
+        bool hasTargets;
+        if (candidatesPath is not null)
+        {
+            if (problems is null) throw new ArgumentException("--candidates: also give --problems (the prompts).");
+            (rows, hasTargets) = (FromResults(data, candidatesPath, issues), false);
+        }
+        else
+        {
+            var options = new RewardRowLoader.Options { RequirePrompt = problems is null };
+            var bad = new List<BadRow>();
+            var read = IsCsv(data) ? RewardRowLoader.ReadCsv(data, options, bad) : RewardRowLoader.ReadJsonl(data, options, bad);
+            issues.AddRange(bad.Select(b => b.ToString()));
+            hasTargets = read.ColumnNames.Contains(options.StepTargetsColumnName);
+            rows = read.Rows.Select(r => new TrainingRow { ProblemId = r.ProblemId, Prompt = r.Prompt, Code = r.Code, Label = r.Label, StepTargets = r.StepTargets, Weight = r.Weight }).ToList();
+        }
+        if (problems is not null)
+        {
+            var kept = new List<TrainingRow>();
+            foreach (var row in rows)
+            {
+                if (!problems.TryGetValue(row.ProblemId, out var problem)) { issues.Add($"{data}: problem '{row.ProblemId}' is not in {problemsPath}; row skipped"); continue; }
+                if (string.IsNullOrEmpty(row.Prompt)) row.Prompt = problem.Question;
+                row.StarterCode = problem.StarterCode;
+                row.CallBased = problem.IsCallBased;
+                kept.Add(row);
+            }
+            rows = kept;
+        }
+        if (hasTargets && rows.Any(r => r.StepTargets.Length == 0))
+            throw new InvalidDataException($"{data}: some rows have step_targets and others not; give them for every row or none.");
+        foreach (var issue in issues) Console.Error.WriteLine($"skipped: {issue}");
+        if (rows.Count == 0) throw new InvalidDataException($"{data}: no usable training row ({issues.Count} skipped).");
+        return new Result(rows, hasTargets, issues);
+    }
+
+    public static IDataView ToDataView(MLContext ml, IEnumerable<TrainingRow> rows, bool hasStepTargets)
+    {
+        var definition = SchemaDefinition.Create(typeof(TrainingRow));
+        if (!hasStepTargets) definition.Remove(definition.Single(c => c.MemberName == nameof(TrainingRow.StepTargets)));
+        return ml.Data.LoadFromEnumerable(rows.ToList(), definition);
+    }
+
+    private static bool IsCsv(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+
+    private static Dictionary<string, AppsProblem> LoadProblems(string path)
+    {
+        var issues = new List<ProblemIssue>();
+        var problems = AppsProblemReader.Load(path, issues);
+        foreach (var issue in issues) Console.Error.WriteLine($"skipped: {issue}");
+        var byId = new Dictionary<string, AppsProblem>();
+        foreach (var p in problems) byId.TryAdd(p.ProblemId, p);
+        if (byId.Count == 0) throw new InvalidDataException($"{path}: no problem could be read.");
+        return byId;
+    }
+
+    // results.jsonl (problem_id, candidate_id, strict_pass) joined with candidates.jsonl (code) by (problem_id, candidate_id).
+    private static List<TrainingRow> FromResults(string resultsPath, string candidatesPath, List<string> issues)
+    {
+        var candidateIssues = new List<ProblemIssue>();
+        var code = new Dictionary<(string, string), string>();
+        foreach (var c in CandidateReader.ReadJsonl(candidatesPath, candidateIssues)) code.TryAdd((c.ProblemId, c.CandidateId), c.Code);
+        issues.AddRange(candidateIssues.Select(i => i.ToString()));
+        var rows = new List<TrainingRow>();
+        int lineNumber = 0;
+        foreach (var line in File.ReadLines(resultsPath))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                var json = System.Text.Json.Nodes.JsonNode.Parse(line)!.AsObject();
+                string problem = json["problem_id"]!.ToString(), candidate = json["candidate_id"]!.ToString();
+                bool pass = json["strict_pass"]!.GetValue<bool>();
+                if (!code.TryGetValue((problem, candidate), out var program)) { issues.Add($"{resultsPath}:{lineNumber}: candidate {problem}/{candidate} is not in {candidatesPath}"); continue; }
+                rows.Add(new TrainingRow { ProblemId = problem, Code = program, Label = pass });
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or NullReferenceException or InvalidOperationException or FormatException)
+            {
+                issues.Add($"{resultsPath}:{lineNumber}: not a results line with problem_id, candidate_id and strict_pass ({e.Message})");
+            }
+        }
+        return rows;
+    }
+}

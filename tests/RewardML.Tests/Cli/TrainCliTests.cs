@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.ML;
+using RewardML.Persistence;
+
+namespace RewardML.Tests.Cli;
+
+/// <summary><c>rewardml train</c> as a user runs it: a model zip with its log and metrics, a bad row reported, kill and --resume, flag errors.</summary>
+[TestClass]
+public sealed class TrainCliTests
+{
+    private string _dir = "";
+
+    [TestInitialize]
+    public void CreateDir() => _dir = Directory.CreateTempSubdirectory("train-cli-").FullName;
+
+    [TestCleanup]
+    public void DeleteDir() => Directory.Delete(_dir, recursive: true);
+
+    private string Rows()
+    {
+        var lines = new List<string>();
+        for (int p = 0; p < 6; p++)
+        {
+            string prompt = $"Read n and print n + {p}.";
+            lines.Add(JsonSerializer.Serialize(new { problem_id = $"p{p}", prompt, code = $"n = int(input())\nprint(n + {p})\n", label = true }));
+            lines.Add(JsonSerializer.Serialize(new { problem_id = $"p{p}", prompt, code = $"n = int(input())\nprint(n - {p})\n", label = false }));
+        }
+        lines.Insert(3, "{\"problem_id\": \"p9\", \"code\": \"print(1)\", \"label\": \"maybe\"}");
+        string path = Path.Combine(_dir, "rows.jsonl");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    private string[] Train(string data, string zip, params string[] extra) =>
+        ["train", "--data", data, "--out", zip, "--backbone", "tiny", "--device", "cpu", "--max-length", "96", "--batch-size", "4", "--seed", "3", .. extra];
+
+    [TestMethod]
+    public void TrainWritesAModelZipThatScoresItsLogAndItsMetricsAndReportsTheBadRow()
+    {
+        string zip = Path.Combine(_dir, "reward.zip");
+        var (code, stdout, stderr) = CliProcess.Run(Train(Rows(), zip, "--epochs", "2", "--validation-split", "0.34"), TimeSpan.FromMinutes(5));
+        Assert.AreEqual(0, code, stderr + stdout);
+        StringAssert.Contains(stderr, "rows.jsonl, line 4, column 'label'", "the bad row is named with file, line and column");
+        var log = File.ReadAllLines(zip + ".log.jsonl").Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        CollectionAssert.AreEqual(Enumerable.Range(1, log.Count).ToList(), log.Select(r => r.GetProperty("step").GetInt32()).ToList(), "one log record per step");
+        foreach (var key in new[] { "epoch", "loss", "learning_rate", "grad_norm", "tokens", "seconds" })
+            Assert.IsTrue(log[0].TryGetProperty(key, out _), $"log records have '{key}'");
+        using var metrics = JsonDocument.Parse(File.ReadAllText(zip + ".metrics.json"));
+        Assert.AreEqual(2, metrics.RootElement.GetProperty("epochs").GetArrayLength(), "metrics of both epochs");
+        Assert.IsTrue(metrics.RootElement.GetProperty("validation").TryGetProperty("auc", out _), "validation metrics");
+        Assert.IsFalse(Directory.Exists(zip + ".checkpoint"), "the checkpoint is removed after a finished run");
+
+        var ml = new MLContext();
+        RewardMLComponents.Register(ml);
+        var model = ml.Model.Load(zip, out _);
+        var rows = ml.Data.LoadRewardRowsFromJsonl(Path.Combine(_dir, "rows.jsonl"), null, out _);
+        var scored = ml.Data.CreateEnumerable<ScoredRow>(model.Transform(rows), reuseRowObject: false).ToList();
+        Assert.AreEqual(12, scored.Count);
+        Assert.IsTrue(scored.All(r => r.Probability is > 0 and < 1 && r.StepScores.Length == 2), "every row scored, one value per statement");
+    }
+
+    [TestMethod]
+    public void AKilledRunRefusesToStartOverAndResumesToTheSameModel()
+    {
+        string data = Rows();
+        string once = Path.Combine(_dir, "once.zip"), killed = Path.Combine(_dir, "killed.zip");
+        string[] flags = ["--epochs", "4", "--checkpoint-steps", "2"];
+        var (code, _, stderr) = CliProcess.Run(Train(data, once, flags), TimeSpan.FromMinutes(5));
+        Assert.AreEqual(0, code, stderr);
+
+        // Kill the second run as soon as it has written a checkpoint.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RewardML.Cli.dll"));
+        foreach (var a in Train(data, killed, flags)) start.ArgumentList.Add(a);
+        using (var process = Process.Start(start)!)
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(5);
+            while (!File.Exists(Path.Combine(killed + ".checkpoint", "checkpoint", "state.json")) && !process.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(20);
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        if (File.Exists(killed)) Assert.Inconclusive("the run finished before it could be killed (machine too fast for this check)");
+
+        var (again, _, refusal) = CliProcess.Run(Train(data, killed, flags));
+        Assert.AreEqual(2, again, "without --resume an existing checkpoint is not overwritten");
+        StringAssert.Contains(refusal, "--resume");
+
+        var (resumed, stdout, resumeErr) = CliProcess.Run([.. Train(data, killed, flags), "--resume"], TimeSpan.FromMinutes(5));
+        Assert.AreEqual(0, resumed, resumeErr);
+        StringAssert.Contains(stdout, "resumed at", "the summary says it resumed");
+        var ml = new MLContext();
+        RewardMLComponents.Register(ml);
+        var rows = ml.Data.LoadRewardRowsFromJsonl(data, null, out _);
+        float[] Scores(string zip) => ml.Data.CreateEnumerable<ScoredRow>(ml.Model.Load(zip, out _).Transform(rows), false).SelectMany(r => r.StepScores).ToArray();
+        CollectionAssert.AreEqual(Scores(once), Scores(killed), "killed and resumed gives the model of one uninterrupted run");
+    }
+
+    [TestMethod]
+    [DataRow("--data rows.jsonl --out m.zip", "--backbone is required")]
+    [DataRow("--data rows.jsonl --out m.zip --backbone tiny --validation-split 1.5", "--validation-split")]
+    [DataRow("--data rows.jsonl --out m.zip --backbone /nonexistent/phi", "no such checkpoint folder")]
+    [DataRow("--data missing.jsonl --out m.zip --backbone tiny", "missing.jsonl")]
+    public void WrongFlagsGiveOneLineAndExitCode2(string flags, string expected)
+    {
+        Rows();
+        var args = flags.Split(' ').Select(a => a.EndsWith(".jsonl") || a.EndsWith(".zip") ? Path.Combine(_dir, a) : a);
+        var (code, _, stderr) = CliProcess.Run(["train", .. args]);
+        Assert.AreEqual(2, code, stderr);
+        Assert.AreEqual(1, stderr.Trim().Split('\n').Length, stderr);
+        StringAssert.Contains(stderr, expected);
+    }
+
+    private sealed class ScoredRow
+    {
+        public float[] StepScores { get; set; } = [];
+        public float Probability { get; set; }
+    }
+}
