@@ -6,6 +6,7 @@ using Spectre.Console.Cli;
 if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int width) && width > 0 ? width : 160;
 
+args = EvalCommand.NormalizeArguments(args); // eval's --n/--k: Spectre wants long option names of 2+ characters
 var app = new CommandApp();
 app.Configure(config =>
 {
@@ -22,6 +23,7 @@ app.Configure(config =>
     config.AddCommand<RuntimeCommand>("runtime").WithDescription("Show how the TorchSharp native runtime was loaded (device, libtorch, compatibility copy).");
     config.AddCommand<LabelCommand>("label").WithDescription("Run candidate programs against APPS tests in a bubblewrap sandbox; write results.jsonl (resumable).");
     config.AddCommand<ScoreCommand>("score").WithDescription("Score a CSV/JSONL file with a model zip: every row unchanged + StepScores, Score, Probability, StepTokenEnds, CodeTokenStart; bad rows to OUT.errors.csv; streams any size; resumable.");
+    config.AddCommand<EvalCommand>("eval").WithDescription("Best-k-of-n (model, random, oracle, gain with bootstrap intervals) and AUC/calibration of a scored file, optionally against a baseline; Markdown + JSON report and PNG plots with --report-dir.");
     config.AddCommand<RolloutsCommand>("rollouts").WithDescription("Branching rollouts (1 main, K branch points at its least likely tokens, M rollouts each) from an OpenAI-compatible server or an in-process Phi checkpoint into rollouts.jsonl, labelled in the sandbox with --label; resumable.");
 });
 return CliErrors.Run(() => app.Run(args));
