@@ -1,119 +1,161 @@
 using System.ComponentModel;
 using Microsoft.ML;
 using RewardML.Cli.Demo;
-using RewardML.Modeling;
-using RewardML.Runtime;
+using RewardML.Cli.Training;
+using RewardML.Evaluation;
 using RewardML.Sandbox.Execution;
 using RewardML.Sandbox.Labelling;
 using RewardML.Sandbox.Problems;
+using RewardML.Scoring;
 using RewardML.Steps;
 using RewardML.Tokenization;
+using RewardML.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using static TorchSharp.torch;
 
 namespace RewardML.Cli.Commands;
 
 /// <summary>
-/// <c>rewardml demo</c>: the whole data flow on an embedded default, with nothing to download — label candidate programs
-/// in the sandbox, segment them into steps, tokenize for Phi-4, and score every step with a tiny Phi-4-shaped reward model.
+/// <c>rewardml demo</c>: the whole job on the embedded default, nothing downloaded — real APPS problems, correct and
+/// mutated programs labelled in the sandbox, a split by problem, a tiny Phi-architecture reward model trained from scratch
+/// with the real trainer, best-of-N on the held-out problems, and the report with its plots.
 /// </summary>
-/// <remarks>The demo's model has seeded random weights: its values show the mechanics (one value per step, the last one
-/// scoring the whole program), not a trained critic's judgement.</remarks>
+/// <remarks>It prints what the model achieves, whatever that is; it asserts no number.</remarks>
 internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ComputeCommandSettings
     {
-        [CommandOption("--device <DEVICE>"), Description("auto, cpu or cuda (default auto).")]
-        public string Device { get; init; } = "auto";
+        [CommandOption("--quick"), Description("A few problems and a short training run (under a minute): what the test suite runs.")]
+        public bool Quick { get; init; }
 
-        [CommandOption("--dtype <DTYPE>"), Description("float32, bfloat16 or float16 (default float32).")]
-        public string DType { get; init; } = "float32";
+        [CommandOption("--out <DIR>"), Description("Where the report, plots, labelled candidates, scored test rows and model go. Default rewardml-demo/ in the current folder.")]
+        public string Out { get; init; } = "rewardml-demo";
 
-        [CommandOption("--seed <N>"), Description("Seed of the tiny model's random weights (default 0).")]
-        public long Seed { get; init; }
+        [CommandOption("--seed <N>"), Description("Seed of the mutations, the split, the model and the bootstrap. Default 0.")]
+        public int Seed { get; init; }
 
-        [CommandOption("--unsafe-no-isolation"), Description("Run the demo programs without bubblewrap (rlimits only).")]
+        [CommandOption("--epochs <N>"), Description("Training epochs. Default 12 (3 with --quick).")]
+        public int? Epochs { get; init; }
+
+        [CommandOption("--workers <N>"), Description("Programs judged at the same time. Default: number of cores.")]
+        public int? Workers { get; init; }
+
+        [CommandOption("--unsafe-no-isolation"), Description("Run the programs without bubblewrap (rlimits only). Never for untrusted code.")]
         public bool UnsafeNoIsolation { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Epochs is < 1) return ValidationResult.Error("--epochs: must be at least 1.");
+            if (Workers is < 1) return ValidationResult.Error("--workers: must be at least 1.");
+            if (File.Exists(Out)) return ValidationResult.Error($"--out: {Out} is a file; a folder is expected.");
+            return base.Validate();
+        }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
-        using var data = DemoData.Extract();
-        var issues = new List<ProblemIssue>();
-        var problems = AppsProblemReader.Load(data.PathOf(DemoData.ProblemsFile), issues).ToDictionary(p => p.ProblemId);
-        var candidates = CandidateReader.ReadJsonl(data.PathOf(DemoData.CandidatesFile), issues).ToList();
-        if (issues.Count > 0) throw new InvalidDataException($"embedded demo data: {issues[0]}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Directory.CreateDirectory(settings.Out);
+        var problems = DemoDataset.Load(settings.Quick);
+        var byId = problems.ToDictionary(p => p.ProblemId);
+        var candidates = settings.Quick
+            ? DemoCandidates.Generate(problems, perProblemCorrect: 1, perProblemMutants: 3, settings.Seed, quick: true)
+            : DemoCandidates.Generate(problems, perProblemCorrect: 3, perProblemMutants: 9, settings.Seed);
 
-        console.MarkupLine($"[bold]1. Label[/] {candidates.Count} candidate programs for {problems.Count} APPS-style problems in the sandbox");
-        using var judge = new SandboxJudge(new SandboxOptions { TestTimeout = TimeSpan.FromSeconds(2), UnsafeNoIsolation = settings.UnsafeNoIsolation });
-        var results = await Task.WhenAll(candidates.Select(c => judge.JudgeAsync(problems[c.ProblemId], c.Code, cancellationToken)));
+        // 1. Label every candidate in the sandbox: the sandbox, not the mutation, decides whether a program passes.
+        console.MarkupLine($"[bold]1. Label[/] {candidates.Count} programs ({candidates.Count(c => c.Mutation == DemoCandidate.Reference)} reference solutions, " +
+                           $"the rest mutants of them) for {problems.Count} APPS problems in the sandbox");
+        var options = new SandboxOptions { TestTimeout = TimeSpan.FromSeconds(4), UnsafeNoIsolation = settings.UnsafeNoIsolation };
+        if (settings.Workers is { } workers) options.Workers = workers;
+        using var judge = new SandboxJudge(options);
+        var labels = new bool[candidates.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, candidates.Count), new ParallelOptions { MaxDegreeOfParallelism = options.Workers, CancellationToken = cancellationToken },
+            async (i, ct) => labels[i] = (await judge.JudgeAsync(byId[candidates[i].ProblemId], candidates[i].Code, ct)).StrictPass);
+        var mutants = candidates.Select((c, i) => (c, i)).Where(x => x.c.Mutation != DemoCandidate.Reference).ToList();
+        console.MarkupLine($"   references passing: {candidates.Where((c, i) => c.Mutation == DemoCandidate.Reference && labels[i]).Count()}/{candidates.Count - mutants.Count}; " +
+                           $"mutants still passing: {mutants.Count(x => labels[x.i])}/{mutants.Count}");
 
-        var rows = candidates.Zip(results, (c, r) => new DemoInputRow
+        // 2. Split by problem, so that no problem is on both sides.
+        var split = DemoDataset.Split(problems, settings.Seed);
+        var rows = candidates.Select((c, i) => new DemoRow
         {
-            ProblemId = c.ProblemId,
-            CandidateId = c.CandidateId,
-            Prompt = problems[c.ProblemId].Question,
-            StarterCode = problems[c.ProblemId].StarterCode,
-            CallBased = problems[c.ProblemId].IsCallBased,
-            Code = c.Code,
-            Label = r.StrictPass,
-            Verdicts = Summary(r),
+            ProblemId = c.ProblemId, CandidateId = c.CandidateId, Mutation = c.Mutation, Prompt = byId[c.ProblemId].Question,
+            StarterCode = byId[c.ProblemId].StarterCode, CallBased = byId[c.ProblemId].IsCallBased, Code = c.Code, Label = labels[i],
         }).ToList();
+        File.WriteAllLines(Path.Combine(settings.Out, "labelled.jsonl"), rows.Select(r => System.Text.Json.JsonSerializer.Serialize(new
+            { problem_id = r.ProblemId, candidate_id = r.CandidateId, mutation = r.Mutation, split = split.PartOf(r.ProblemId), label = r.Label, code = r.Code })));
+        List<DemoRow> Part(IReadOnlyList<string> ids) => rows.Where(r => ids.Contains(r.ProblemId)).ToList();
+        var (train, validation, test) = (Part(split.Train), Part(split.Validation), Part(split.Test));
+        console.MarkupLine($"[bold]2. Split[/] by problem: train {split.Train.Count} problems ({train.Count} programs), validation {split.Validation.Count} ({validation.Count}), test {split.Test.Count} ({test.Count})");
 
-        console.MarkupLine("[bold]2. SegmentSteps → TokenizeForReward[/] (PythonStatements, Phi-4 tokenizer, APPS prompt format)");
-        var ml = new MLContext(seed: 0);
-        var view = ml.Data.LoadFromEnumerable(rows);
-        var pipeline = ml.Transforms.SegmentSteps(StepStrategy.PythonStatements)
+        // 3. Train a tiny Phi-architecture reward model from scratch with the real trainer.
+        var ml = new MLContext(settings.Seed);
+        var backbone = RewardBackbone.CreateTiny(seed: settings.Seed);
+        var prepare = ml.Transforms.SegmentSteps(StepStrategy.PythonStatements)
             .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options
             {
-                Tokenizer = TokenizerSpec.Phi4,
-                StarterCodeColumnName = nameof(DemoInputRow.StarterCode),
-                CallBasedColumnName = nameof(DemoInputRow.CallBased),
-                MaxLength = 1024,
-            }));
-        var tokenized = ml.Data.CreateEnumerable<DemoTokenizedRow>(pipeline.Fit(view).Transform(view), reuseRowObject: false).ToList();
-
-        var compute = new ComputeOptions { Device = settings.Device, DType = settings.DType }.Resolve();
-        using var model = TinyRewardModel.Create(data.PathOf(DemoData.ModelConfigFile), compute, settings.Seed);
-        RewardTokenizer.Phi4.EnsureFitsEmbedding(model.Config.VocabSize);
-        console.MarkupLine($"[bold]3. Score[/] every step with a tiny Phi-4-shaped reward model: {model.Config.NumHiddenLayers} layers, hidden {model.Config.HiddenSize}, " +
-                           $"{model.ParameterCount:N0} parameters, {compute.Device} {compute.DType} [yellow](random weights: values are not yet meaningful)[/]");
-
-        var table = new Table().AddColumns("problem", "candidate", "sandbox", "label", "steps", "step values", "outcome value");
-        foreach (var row in tokenized)
+                Tokenizer = TokenizerSpec.Phi4, MaxLength = 768,
+                StarterCodeColumnName = nameof(DemoRow.StarterCode), CallBasedColumnName = nameof(DemoRow.CallBased),
+            }))
+            .Fit(ml.Data.LoadFromEnumerable(train));
+        var trainer = ml.BinaryClassification.Trainers.RewardHead(new RewardHeadTrainer.Options
         {
-            float[] values = StepValues(model, row, compute.Device);
-            table.AddRow(row.ProblemId, row.CandidateId, row.Verdicts, row.Label ? "[green]pass[/]" : "[red]fail[/]", row.Steps.Length.ToString(),
-                string.Join(" ", values.Select(v => float.IsNaN(v) ? "—" : v.ToString("0.000"))), values[^1].ToString("0.000"));
-        }
+            Backbone = backbone, Seed = settings.Seed, NumberOfEpochs = settings.Epochs ?? (settings.Quick ? 3 : 12), LearningRate = 1e-3,
+            MaxTokensPerBatch = 8192, Calibrate = true, Compute = settings.ToComputeOptions(), LogFile = Path.Combine(settings.Out, "training-log.jsonl"),
+        });
+        console.MarkupLine($"[bold]3. Train[/] a reward head on {Markup.Escape(backbone.ToString())}, from scratch (SegmentSteps → TokenizeForReward → RewardHead)");
+        using var head = TrainingProgressBar.Run(trainer, _ => trainer.Fit(prepare.Transform(ml.Data.LoadFromEnumerable(train)), prepare.Transform(ml.Data.LoadFromEnumerable(validation)), cancellationToken));
+        var model = prepare.Append(head);
+        ml.Model.Save(model, ml.Data.LoadFromEnumerable(train).Schema, Path.Combine(settings.Out, "model.zip"));
+        foreach (var epoch in head.TrainingSummary!.Epochs)
+            console.MarkupLine($"   epoch {epoch.Epoch}: training loss {epoch.TrainingLoss:0.###}, validation AUC {epoch.Validation![ValidationMetric.Auc]:0.###}");
+        console.MarkupLine($"   kept epoch {head.TrainingSummary.BestEpoch}; calibration temperature {head.Temperature:0.##}");
+
+        // 4. Score the held-out problems and evaluate best-of-N against random choice and the oracle.
+        var scored = ml.Data.CreateEnumerable<ScoredDemoRow>(model.Transform(ml.Data.LoadFromEnumerable(test)), reuseRowObject: false).ToList();
+        var scoredRows = scored.Select((r, i) => new ScoredRow
+        {
+            Line = i + 1, ProblemId = r.ProblemId, CandidateId = r.CandidateId, Label = r.Label, Score = r.Score, Probability = r.Probability,
+            StepScores = r.StepScores, StepTokenEnds = r.StepTokenEnds, CodeTokenStart = r.CodeTokenStart,
+        }).ToList();
+        var settingsN = settings.Quick ? new[] { new BestOfNSetting(3, 1) } : [new BestOfNSetting(3, 1), new BestOfNSetting(10, 3)];
+        var report = EvaluationReport.Create("demo: held-out test problems", scoredRows, settingsN, seed: settings.Seed);
+        var files = report.Write(settings.Out);
+        console.MarkupLine($"[bold]4. Evaluate[/] on {split.Test.Count} held-out problems ({test.Count} programs)");
+        var table = new Table().AddColumns("", "model", "random", "oracle", "gain over random");
+        foreach (var b in report.Model.BestOfN)
+            table.AddRow(new[] { $"best-{b.K}-of-{b.N} ({b.EvaluatedProblemCount} problems)", b.Model.ToString("F3"), b.Random.ToString("F3"), b.Oracle.ToString("F3"), b.RelativeGainOverRandom.ToString("F2") }
+                .Select(Markup.Escape).ToArray());
         console.Write(table);
-
-        foreach (var group in tokenized.GroupBy(r => r.ProblemId))
-        {
-            var best = group.MaxBy(r => StepValues(model, r, compute.Device)[^1])!;
-            console.MarkupLine($"best-of-{group.Count()} for {group.Key} by outcome value: candidate {best.CandidateId} ({(best.Label ? "passes" : "fails")})");
-        }
+        var m = report.Model.Metrics;
+        console.MarkupLine($"   AUC {m.AreaUnderRocCurve:0.###}, accuracy {m.Accuracy:0.###} (chance {m.ChanceAccuracy:0.###}), Brier {m.BrierScore:0.###}, ECE {m.ExpectedCalibrationError:0.###}");
+        console.MarkupLine("   (95% bootstrap intervals over problems in brackets; gain = model / random − 1. A tiny model trained from scratch on a few hundred programs is not a Phi-4 critic: the numbers are what it achieves here.)");
+        console.MarkupLine($"report: {Markup.Escape(string.Join(", ", files.Select(Path.GetFileName)))} in {Markup.Escape(Path.GetFullPath(settings.Out))} ({clock.Elapsed.TotalSeconds:0} s)");
         return 0;
     }
 
-    /// <summary>"2/3 wrong answer": tests passed and the first failure's verdict.</summary>
-    private static string Summary(ProgramResult result)
+    private sealed class DemoRow
     {
-        int passed = result.Tests.Count(t => t.Verdict == Verdict.Pass);
-        var failure = result.Tests.FirstOrDefault(t => t.Verdict != Verdict.Pass);
-        string why = failure is null ? "" : " " + System.Text.RegularExpressions.Regex.Replace(failure.Verdict.ToString(), "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant();
-        return $"{passed}/{result.Tests.Count}{why}";
+        public string ProblemId { get; set; } = "";
+        public string CandidateId { get; set; } = "";
+        public string Mutation { get; set; } = "";
+        public string Prompt { get; set; } = "";
+        public string StarterCode { get; set; } = "";
+        public bool CallBased { get; set; }
+        public string Code { get; set; } = "";
+        public bool Label { get; set; }
     }
 
-    /// <summary>The model's value at each step's scoring position; NaN for steps outside the token window.</summary>
-    private static float[] StepValues(PhiRewardModel model, DemoTokenizedRow row, Device device)
+    private sealed class ScoredDemoRow
     {
-        using var _ = no_grad();
-        using var scope = NewDisposeScope();
-        var ids = tensor(row.Tokens.Select(t => (long)t).ToArray(), [1, row.Tokens.Length], device: device);
-        var values = model.Forward(ids).Values[0].to(ScalarType.Float32).cpu().data<float>().ToArray();
-        return row.StepTokenEnds.Select(end => end < 0 ? float.NaN : values[end]).ToArray();
+        public string ProblemId { get; set; } = "";
+        public string CandidateId { get; set; } = "";
+        public bool Label { get; set; }
+        public float Score { get; set; }
+        public float Probability { get; set; }
+        public float[] StepScores { get; set; } = [];
+        public int[] StepTokenEnds { get; set; } = [];
+        public int CodeTokenStart { get; set; }
     }
 }

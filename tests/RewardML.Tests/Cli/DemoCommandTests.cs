@@ -1,36 +1,48 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
+using System.Text.Json;
 
 namespace RewardML.Tests.Cli;
 
+/// <summary><c>rewardml demo --quick</c> as the README's main job: labels, trains, evaluates, writes its report and plots.</summary>
 [TestClass]
 public sealed class DemoCommandTests
 {
     [TestMethod]
-    public void DemoLabelsTheEmbeddedCandidatesAndScoresEveryStep()
+    public void QuickDemoLabelsTrainsEvaluatesAndWritesItsReportAndPlots()
     {
         if (!File.Exists("/usr/bin/bwrap")) Assert.Inconclusive("bubblewrap is not installed (apt-get install bubblewrap); the demo runs programs in it.");
-        var (code, stdout, stderr) = CliProcess.Run(["demo", "--seed", "3"], TimeSpan.FromMinutes(4));
-        Assert.AreEqual(0, code, stderr);
-
-        // The embedded candidates are written to be: 0 correct, 1 wrong answer, 2 crash or loop, for both problems.
-        var rows = Regex.Matches(stdout, @"│ (demo-\w+)\s+│ (\d)\s+│ (\d)/3([a-z ]*)│ (pass|fail)\s+│ (\d+)\s+│ ([\d. —]+)│ ([\d.]+)")
-            .Select(m => (Problem: m.Groups[1].Value, Candidate: m.Groups[2].Value, Passed: int.Parse(m.Groups[3].Value),
-                Why: m.Groups[4].Value.Trim(), Label: m.Groups[5].Value, Steps: int.Parse(m.Groups[6].Value),
-                Values: m.Groups[7].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries), Outcome: double.Parse(m.Groups[8].Value, CultureInfo.InvariantCulture)))
-            .ToList();
-        Assert.AreEqual(6, rows.Count, stdout);
-        foreach (var row in rows)
+        string dir = Directory.CreateTempSubdirectory("demo-cli-").FullName;
+        try
         {
-            Assert.AreEqual(row.Candidate == "0" ? "pass" : "fail", row.Label, $"{row.Problem}/{row.Candidate}");
-            Assert.AreEqual(row.Steps, row.Values.Length, "one value per step");
-            Assert.IsTrue(row.Outcome is > 0 and < 1, "values are probabilities");
-            Assert.AreEqual(row.Values[^1], row.Outcome.ToString("0.000", CultureInfo.InvariantCulture), "the last step scores the whole program");
+            var (code, stdout, stderr) = CliProcess.Run(["demo", "--quick", "--out", dir, "--seed", "1", "--device", "cpu"], TimeSpan.FromMinutes(6));
+            Assert.AreEqual(0, code, stderr + stdout);
+
+            // Every candidate was labelled by the sandbox; the references of the quick set all pass.
+            var labelled = File.ReadAllLines(Path.Combine(dir, "labelled.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.IsTrue(labelled.Count >= 16, $"{labelled.Count} labelled programs");
+            Assert.IsTrue(labelled.Where(r => r.GetProperty("mutation").GetString() == "reference").All(r => r.GetProperty("label").GetBoolean()), "reference solutions pass");
+            var parts = labelled.GroupBy(r => r.GetProperty("problem_id").GetString()).Select(g => g.Select(r => r.GetProperty("split").GetString()).Distinct().Count());
+            Assert.IsTrue(parts.All(n => n == 1), "no problem is on two sides of the split");
+
+            // The report, its JSON and the plots.
+            StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "report.md")), "best-1-of-3");
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
+            Assert.AreNotEqual(JsonValueKind.Undefined, json.RootElement.ValueKind);
+            var pngs = Directory.GetFiles(dir, "*.png");
+            Assert.IsTrue(pngs.Length >= 3, $"plots: {string.Join(", ", pngs.Select(Path.GetFileName))}");
+            foreach (var png in pngs)
+            {
+                var bytes = File.ReadAllBytes(png);
+                CollectionAssert.AreEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, bytes.Take(4).ToArray(), $"{png} is a PNG");
+                Assert.IsTrue(bytes.Length > 5_000, $"{Path.GetFileName(png)}: {bytes.Length} bytes is too small for a plot");
+            }
+            Assert.IsTrue(File.Exists(Path.Combine(dir, "model.zip")), "the trained model is saved");
+            Assert.IsTrue(File.ReadLines(Path.Combine(dir, "training-log.jsonl")).Any(), "the training log has steps");
+            StringAssert.Contains(stdout, "AUC");
+            StringAssert.Contains(stdout, "best-1-of-3");
         }
-        Assert.AreEqual("wrong answer", rows.Single(r => r.Problem == "demo-sum" && r.Candidate == "1").Why);
-        Assert.AreEqual("timeout", rows.Single(r => r.Problem == "demo-vowels" && r.Candidate == "2").Why);
-        // Candidates 0 and 1 of demo-sum share their first statement, so the model sees the same prefix there.
-        Assert.AreEqual(rows[0].Values[0], rows[1].Values[0]);
-        StringAssert.Contains(stdout, "best-of-3 for demo-sum");
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }
