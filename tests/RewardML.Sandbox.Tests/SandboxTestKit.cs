@@ -42,10 +42,20 @@ internal static class SandboxTestKit
 
     public static Verdict[] Verdicts(ProgramResult r) => r.Tests.Select(t => t.Verdict).ToArray();
 
-    /// <summary>Host processes running under a uid the sandbox hands out (they must all be gone after a judge returns).</summary>
-    public static List<string> LeftoverSandboxProcesses()
+    private const string RootForLeftovers =
+        "The leftover check needs root: only then does each program run as its own host uid (see docs/sandbox.md, \"uids\"), " +
+        "so that what it leaves behind can be told apart from everything else running as us.";
+
+    /// <summary>
+    /// Host processes (zombies aside) running under one of <paramref name="uids"/>. Given the uids a judge issued, this
+    /// sees only that judge's programs: other tests' sandboxes (parallel classes, the other test assembly's
+    /// <c>rewardml label</c> runs) use other pools, whose blocks of uids never overlap a live pool's.
+    /// </summary>
+    public static List<string> ProcessesUnder(IReadOnlyCollection<int> uids)
     {
         var found = new List<string>();
+        if (uids.Count == 0) return found;
+        var wanted = uids.Select(u => (long)u).ToHashSet();
         foreach (var dir in Directory.GetDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
@@ -55,8 +65,8 @@ internal static class SandboxTestKit
                 var uidLine = status.FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
                 if (uidLine is null) continue;
                 long uid = long.Parse(uidLine.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
-                if (UidPool.InRange(uid) && !status.Any(l => l.StartsWith("State:\tZ", StringComparison.Ordinal)))
-                    found.Add($"{Path.GetFileName(dir)} {status[0]}");
+                if (wanted.Contains(uid) && !status.Any(l => l.StartsWith("State:\tZ", StringComparison.Ordinal)))
+                    found.Add($"pid {Path.GetFileName(dir)} uid {uid} {status[0]}");
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
@@ -64,16 +74,42 @@ internal static class SandboxTestKit
         return found;
     }
 
-    public static void AssertNoLeftovers()
+    /// <summary>
+    /// Asserts that nothing runs any more under a uid <paramref name="judge"/> issued (call it after its judgements
+    /// returned). Inconclusive when not root (no per-program uids), and a failure when the judge ran nothing as root
+    /// (the check would be hollow).
+    /// </summary>
+    public static void AssertNoLeftovers(SandboxJudge judge)
     {
-        if (!HostIdentity.IsRoot) return;
-        List<string> left = [];
-        for (int i = 0; i < 20; i++) // the kernel may take a moment to tear down a killed namespace
+        if (!HostIdentity.IsRoot) Assert.Inconclusive(RootForLeftovers);
+        var uids = judge.IssuedUids;
+        if (uids.Count == 0) Assert.Fail("the judge issued no uid, so there is nothing to look under: the test judged nothing as root");
+        WaitForNoneUnder(uids);
+    }
+
+    /// <summary>
+    /// For a [TestCleanup]: the same check where it can be made (root, and the test ran something), nothing otherwise,
+    /// so that cleanup never turns a verdict test inconclusive. A dedicated test makes the check its assertion and
+    /// reports the skip when not root.
+    /// </summary>
+    public static void CheckNoLeftoversWhereRoot(SandboxJudge judge)
+    {
+        if (!HostIdentity.IsRoot || judge is null) return;
+        var uids = judge.IssuedUids;
+        if (uids.Count > 0) WaitForNoneUnder(uids);
+    }
+
+    private static void WaitForNoneUnder(IReadOnlyCollection<int> uids)
+    {
+        // The kernel may take a moment to tear down a killed namespace (longer on a loaded machine); an escaped
+        // process lives on, so waiting longer only spares slow teardowns, it lets no escape through.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        List<string> left;
+        while ((left = ProcessesUnder(uids)).Count > 0)
         {
-            left = LeftoverSandboxProcesses();
-            if (left.Count == 0) return;
+            if (clock.Elapsed > TimeSpan.FromSeconds(5))
+                Assert.Fail($"processes left behind under this judge's uids ({string.Join(", ", uids.Order())}): " + string.Join("; ", left));
             Thread.Sleep(100);
         }
-        Assert.Fail("processes left behind: " + string.Join("; ", left));
     }
 }

@@ -7,7 +7,7 @@ namespace RewardML.Sandbox.Execution;
 /// Starts one sandbox (bubblewrap + our driver) per program, sends it the program and its tests, and collects one
 /// report per test. A test without a report (the program's wall-clock ran out, or the driver died) gets null.
 /// </summary>
-internal sealed class ProgramRunner
+internal sealed class ProgramRunner : IDisposable
 {
     private readonly SandboxOptions _options;
     private readonly string? _bwrap;
@@ -21,6 +21,12 @@ internal sealed class ProgramRunner
             throw new SandboxUnavailableException($"The interpreter {options.PythonPath} is missing (Debian/Ubuntu: apt-get install python3).");
         _bwrap = options.UnsafeNoIsolation ? null : BubblewrapCommand.Locate(options);
     }
+
+    /// <summary>Every host uid this runner has run a program as (none unless root); tests look there for escapes.</summary>
+    public IReadOnlyCollection<int> IssuedUids => _uids.Issued;
+
+    /// <summary>Gives up the runner's block of uids.</summary>
+    public void Dispose() => _uids.Dispose();
 
     /// <summary>Runs every test; the array has one slot per test, null where no report came back.</summary>
     public async Task<(DriverReport?[] Reports, bool ProgramTimedOut, string? DriverError, double? CpuSeconds)> RunAsync(

@@ -99,6 +99,14 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
 
     private static string Clip(string s) => s.Length <= 200 ? s : s[..200] + "…";
 
+    /// <summary>Every host uid this judge has run a program as (none unless root): a process still running under one
+    /// after its judgement returned escaped the sandbox.</summary>
+    internal IReadOnlyCollection<int> IssuedUids => _runner.IssuedUids;
+
     /// <inheritdoc />
-    public void Dispose() => _slots.Dispose();
+    public void Dispose()
+    {
+        _slots.Dispose();
+        _runner.Dispose();
+    }
 }

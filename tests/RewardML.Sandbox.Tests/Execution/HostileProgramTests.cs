@@ -8,14 +8,16 @@ namespace RewardML.Sandbox.Tests.Execution;
 
 /// <summary>
 /// Programs that attack the host or the harness: each is contained, gets the right verdict, leaves no process behind
-/// and changes nothing outside the sandbox. Serial, because the leftover check looks at every sandbox uid on the host.
+/// and changes nothing outside the sandbox. The leftover check after each test looks only under the uids this class's
+/// judge issued (root only; <see cref="BackgroundChildrenAreGoneWhenTheJudgementReturns"/> reports the skip otherwise).
+/// Serial, so that the bombs here do not slow other classes' timed tests (nor theirs these).
 /// </summary>
 [TestClass]
 [DoNotParallelize]
 public sealed class HostileProgramTests : SandboxJudgeFixture<HostileProgramTests>
 {
     [TestCleanup]
-    public void NothingLeft() => AssertNoLeftovers();
+    public void NothingLeft() => CheckNoLeftoversWhereRoot(ClassJudge);
 
     private static Task<ProgramResult> Judge(string code, params (string, string)[] tests) =>
         ClassJudge.JudgeAsync(Stdin(tests.Length == 0 ? [("", "")] : tests), code);
@@ -146,6 +148,39 @@ public sealed class HostileProgramTests : SandboxJudgeFixture<HostileProgramTest
                             "    print(len([p for p in os.listdir('/proc') if p.isdigit() and int(p) not in (1, os.getpid(), os.getppid())]))\n";
         var r = await Judge(code, ("daemon", "started"), ("count", "0"));
         CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Pass }, Verdicts(r), string.Join(" | ", r.Tests.Select(t => t.Detail)));
+    }
+
+    [TestMethod]
+    public async Task BackgroundChildrenAreGoneWhenTheJudgementReturns()
+    {
+        RequireRoot();
+        // A plain background child, and a double-forked setsid daemon: both outlive the program if nothing kills them.
+        const string code = "import os, time\nkind = input()\n" +
+                            "if os.fork() == 0:\n    if kind == 'daemon':\n        os.setsid()\n        if os.fork() != 0:\n            os._exit(0)\n" +
+                            "    time.sleep(300)\n    os._exit(0)\n" +
+                            "time.sleep(0.2)\nprint('started')\n";
+        var r = await Judge(code, ("child", "started"), ("daemon", "started"));
+        CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Pass }, Verdicts(r), string.Join(" | ", r.Tests.Select(t => t.Detail)));
+        AssertNoLeftovers(ClassJudge);
+    }
+
+    [TestMethod]
+    public async Task TheLeftoverCheckSeesAProgramWhileItRuns()
+    {
+        RequireRoot();
+        // The check is not hollow: while a program runs, its processes are found under the judge's uids.
+        var judging = Judge("import time\ntime.sleep(0.5)\nprint('x')\n", ("", "x")); // well within the 2 s test limit, even loaded
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        List<string> seen = [];
+        while (seen.Count == 0 && !judging.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            seen = ProcessesUnder(ClassJudge.IssuedUids);
+            if (seen.Count == 0) await Task.Delay(20);
+        }
+        var r = await judging;
+        Assert.AreEqual(Verdict.Pass, r.Tests[0].Verdict, r.Tests[0].Detail);
+        Assert.IsNotEmpty(seen, "no process of the running program was found under the judge's uids");
+        Assert.IsTrue(seen.Any(p => p.Contains("python3", StringComparison.Ordinal)), string.Join("; ", seen));
     }
 
     [TestMethod]

@@ -141,19 +141,36 @@ public sealed class SandboxJudgeTests : SandboxJudgeFixture<SandboxJudgeTests>
         }
     }
 
-    [TestMethod]
-    public async Task UnsafeModeRunsWithRlimitsOnly()
+    private static SandboxJudge UnsafeJudge()
     {
         if (!File.Exists("/usr/bin/python3")) Assert.Inconclusive("/usr/bin/python3 is not installed.");
         var options = SmallLimits();
         options.UnsafeNoIsolation = true;
         options.TestTimeout = TimeSpan.FromSeconds(5); // the passing test must not time out on a loaded machine
         options.BubblewrapPath = "/nonexistent/bwrap"; // not needed in this mode
-        using var judge = new SandboxJudge(options);
+        return new SandboxJudge(options);
+    }
+
+    [TestMethod]
+    public async Task UnsafeModeRunsWithRlimitsOnly()
+    {
+        using var judge = UnsafeJudge();
         var r = await judge.JudgeAsync(Stdin(("3", "6"), ("loop", "x"), ("mem", "x")),
             "s = input()\nif s == 'loop':\n    while True: pass\nif s == 'mem':\n    x = bytearray(1 << 34)\nprint(int(s) * 2)\n");
         CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Timeout, Verdict.MemoryLimit }, Verdicts(r),
             string.Join(" | ", r.Tests.Select(t => $"{t.Verdict} {t.Seconds}s {t.Detail}")));
-        AssertNoLeftovers();
+        CheckNoLeftoversWhereRoot(judge);
+    }
+
+    [TestMethod]
+    public async Task UnsafeModeLeavesNoProcessBehind()
+    {
+        RequireRoot(); // without root the program runs as us, and its leftovers cannot be told from ours
+        using var judge = UnsafeJudge();
+        // Without namespaces, the driver's kill of the program's uid is all that ends a background child.
+        var r = await judge.JudgeAsync(Stdin(("", "started"), ("", "started")),
+            "import os, time\nif os.fork() == 0:\n    os.setsid()\n    time.sleep(300)\n    os._exit(0)\ntime.sleep(0.2)\nprint('started')\n");
+        CollectionAssert.AreEqual(new[] { Verdict.Pass, Verdict.Pass }, Verdicts(r), string.Join(" | ", r.Tests.Select(t => t.Detail)));
+        AssertNoLeftovers(judge);
     }
 }

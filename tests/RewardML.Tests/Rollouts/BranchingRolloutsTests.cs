@@ -55,11 +55,83 @@ public sealed class BranchingRolloutsTests
                 Assert.AreEqual(200 - point.TokenIndex, branch.MaxTokens, "a branch's budget excludes its prefix tokens");
                 Assert.IsTrue(generator.Requests.Any(q => q.Prompt == prompt + prefix && q.Seed == branch.Seed), "branch sampled from prompt + prefix");
             }
-            // The K branch points are the lowest-log-prob tokens of the main rollout, as the generator reported them.
-            Assert.IsTrue(main.BranchPoints!.All(p => p.LogProb <= 0));
+            // The K branch points are the lowest-probability tokens of the main rollout's program, spread apart.
+            AssertLowestProbabilityBranchPoints(generator, prompt, main, RolloutTestData.Options());
         }
         Assert.AreEqual(2 * 7, result.Generated);
         Assert.AreEqual(0, result.Reused);
+    }
+
+    [TestMethod]
+    public async Task WithAWideMinimumDistanceCloseLowPointsArePassedOverForTheNextLowest()
+    {
+        var generator = new FakeGenerator(RolloutTestData.Model());
+        var options = new BranchingRollouts.Options
+        {
+            BranchPoints = 3, RolloutsPerBranch = 1, MaxTokens = 200, MinBranchDistance = 8, Seed = 1, Parallelism = 2,
+        };
+        string path = NewPath("rollouts.jsonl");
+        await new BranchingRollouts(generator, options).RunAsync(RolloutTestData.Problems, path);
+        int passedOver = 0;
+        foreach (var problem in RolloutTestData.Problems)
+        {
+            var main = RolloutFile.Read(path).Rollouts.Single(r => r.ProblemId == problem.ProblemId && r.RolloutId == 0);
+            passedOver += AssertLowestProbabilityBranchPoints(generator, AppsPrompt.Format(problem), main, options);
+        }
+        Assert.IsGreaterThan(0, passedOver, "the test data must make the distance rule pass over some low token");
+    }
+
+    /// <summary>
+    /// The main rollout's branch points are its K lowest-log-prob tokens as the model reported them, where a token
+    /// closer than the minimum distance to a lower one (earlier on ties) already chosen is passed over, and only
+    /// tokens inside the program count. Checked against the fake model's own tokens, not the selector's output: each
+    /// chosen point is such a token with its log-prob and offset, no two are closer than the distance, and every
+    /// program token left out is either within the distance of a chosen one ranked before it, or (when K were
+    /// chosen) ranked after all of them. Returns how many tokens ranked before the last chosen one were passed over.
+    /// </summary>
+    private static int AssertLowestProbabilityBranchPoints(FakeGenerator generator, string prompt, RolloutRecord main, BranchingRollouts.Options options)
+    {
+        var request = generator.Requests.Single(q => q.Prompt == prompt && q.Seed == main.Seed);
+        var answer = RolloutTestData.Model().Complete(request);
+        Assert.AreEqual(main.Completion, answer.Text);
+        var utf16 = CodePointOffsetsForTests.ToUtf16Map(answer.Text);
+        int programEnd = ProgramExtractor.Extract(answer.Text).End;
+        var eligible = answer.Tokens
+            .Select((t, i) => (Index: i, t.LogProb, Offset: t.CodePointOffset < utf16.Length ? utf16[t.CodePointOffset] : int.MaxValue))
+            .Where(t => t.Offset < programEnd).ToList();
+        var chosen = main.BranchPoints!;
+        string describe = "chosen " + string.Join(", ", chosen.Select(p => $"#{p.TokenIndex} {p.LogProb}")) +
+                          "; program tokens by log-prob " + string.Join(", ", eligible.OrderBy(t => t.LogProb).Select(t => $"#{t.Index} {t.LogProb}"));
+
+        Assert.IsNotEmpty(chosen, describe);
+        Assert.IsLessThanOrEqualTo(options.BranchPoints, chosen.Count, describe);
+        CollectionAssert.AreEqual(chosen.Select(p => p.TokenIndex).Order().ToArray(), chosen.Select(p => p.TokenIndex).ToArray(), "in token order");
+        foreach (var point in chosen)
+        {
+            Assert.IsTrue(eligible.Any(t => t.Index == point.TokenIndex), $"#{point.TokenIndex} is not a token of the program; {describe}");
+            var token = eligible.Single(t => t.Index == point.TokenIndex);
+            Assert.AreEqual(token.LogProb, point.LogProb, describe);
+            Assert.AreEqual(token.Offset, point.CharOffset, describe);
+        }
+        foreach (var a in chosen)
+            foreach (var b in chosen.Where(b => b.TokenIndex > a.TokenIndex))
+                Assert.IsGreaterThanOrEqualTo(options.MinBranchDistance, b.TokenIndex - a.TokenIndex, $"#{a.TokenIndex} and #{b.TokenIndex} too close; {describe}");
+
+        static bool RanksBefore((int Index, double LogProb) x, (int Index, double LogProb) y) =>
+            x.LogProb < y.LogProb || (x.LogProb == y.LogProb && x.Index < y.Index);
+        var worstChosen = chosen.Select(p => (p.TokenIndex, p.LogProb)).Aggregate((x, y) => RanksBefore(x, y) ? y : x);
+        int passedOver = 0;
+        foreach (var left in eligible.Where(t => chosen.All(p => p.TokenIndex != t.Index)))
+        {
+            bool blocked = chosen.Any(p => RanksBefore((p.TokenIndex, p.LogProb), (left.Index, left.LogProb)) &&
+                                           (Math.Abs(p.TokenIndex - left.Index) < options.MinBranchDistance || p.CharOffset == left.Offset));
+            bool rankedAfterAll = chosen.Count == options.BranchPoints && RanksBefore(worstChosen, (left.Index, left.LogProb));
+            Assert.IsTrue(blocked || rankedAfterAll,
+                $"#{left.Index} ({left.LogProb}) was left out, yet is not within {options.MinBranchDistance} tokens of a lower chosen point " +
+                $"and K = {options.BranchPoints} lower ones were not chosen; {describe}");
+            if (!rankedAfterAll) passedOver++;
+        }
+        return passedOver;
     }
 
     [TestMethod]

@@ -38,11 +38,15 @@ public sealed class ComputeOptionsTests
     }
 
     [TestMethod]
-    public void ResolveOnThisMachineGivesCpu()
+    public void ResolvingAutoOnThisMachineGivesCudaExactlyWhenTorchSeesADevice()
     {
         var settings = new ComputeOptions { Device = "auto", DType = "bf16" }.Resolve();
-        Assert.AreEqual(TorchRuntime.Report!.CudaAvailable ? DeviceType.CUDA : DeviceType.CPU, settings.Device.type);
+        // Asked of libtorch itself, not of the runtime report the resolver reads: CPU on a machine without a GPU.
+        bool cuda = torch.cuda.is_available() && torch.cuda.device_count() > 0;
+        Assert.AreEqual(cuda ? DeviceType.CUDA : DeviceType.CPU, settings.Device.type,
+            $"torch.cuda.is_available() = {torch.cuda.is_available()}, devices = {(torch.cuda.is_available() ? torch.cuda.device_count() : 0)}");
         Assert.AreEqual(torch.ScalarType.BFloat16, settings.DType);
-        Assert.IsTrue(settings.Threads >= 1);
+        Assert.IsGreaterThanOrEqualTo(1, settings.Threads);
+        Assert.AreEqual(DeviceType.CPU, new ComputeOptions { Device = "cpu" }.Resolve().Device.type);
     }
 }
