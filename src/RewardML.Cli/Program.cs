@@ -24,6 +24,7 @@ app.Configure(config =>
     config.AddCommand<LabelCommand>("label").WithDescription("Run candidate programs against APPS tests in a bubblewrap sandbox; write results.jsonl (resumable).");
     config.AddCommand<ScoreCommand>("score").WithDescription("Score a CSV/JSONL file with a model zip: every row unchanged + StepScores, Score, Probability, StepTokenEnds, CodeTokenStart; bad rows to OUT.errors.csv; streams any size; resumable.");
     config.AddCommand<EvalCommand>("eval").WithDescription("Best-k-of-n (model, random, oracle, gain with bootstrap intervals) and AUC/calibration of a scored file, optionally against a baseline; Markdown + JSON report and PNG plots with --report-dir.");
+    config.AddCommand<MergeCommand>("merge").WithDescription("Join the shard outputs of label, rollouts or score run with --shard I/N into one file in input order, checked against the input; names the shard to rerun when one is incomplete.");
     config.AddCommand<RolloutsCommand>("rollouts").WithDescription("Branching rollouts (1 main, K branch points at its least likely tokens, M rollouts each) from an OpenAI-compatible server or an in-process Phi checkpoint into rollouts.jsonl, labelled in the sandbox with --label; resumable.");
 });
 return CliErrors.Run(() => app.Run(args));

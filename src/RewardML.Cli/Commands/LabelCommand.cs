@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using RewardML.Sandbox.Labelling;
+using RewardML.Sharding;
 using RewardML.Sandbox.Problems;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -23,6 +24,9 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         [CommandOption("--out <PATH>"), Description("results.jsonl; an existing file is resumed (pairs already there are skipped).")]
         public string Out { get; init; } = "";
 
+        [CommandOption("--shard <I/N>"), Description("Label only shard I of N (0-based): the candidates of the problems a stable hash of problem_id assigns to it; writes OUT.shard-I-of-N.jsonl (resumable). Join with rewardml merge (default: no sharding).")]
+        public string? Shard { get; init; }
+
         [CommandOption("--details"), Description("Also write why each failed test failed (\"detail\").")]
         public bool Details { get; init; }
 
@@ -33,6 +37,7 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
             if ((Candidates is null) == (ReferenceSolutions is null))
                 return ValidationResult.Error("Give exactly one of --candidates and --reference-solutions.");
             if (ReferenceSolutions is < 1) return ValidationResult.Error("--reference-solutions must be at least 1.");
+            if (Shard is not null && ShardOption.TryParse(Shard) is { Error: { } shardError }) return ValidationResult.Error(shardError);
             return base.Validate();
         }
     }
@@ -51,8 +56,11 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         var candidates = (settings.Candidates is { } path
             ? CandidateReader.ReadJsonl(path, summary.Issues)
             : CandidateReader.ReferenceSolutions(problems, settings.ReferenceSolutions!.Value)).ToList();
+        var shard = ShardOption.Parse(settings.Shard);
+        string output = shard?.FileFor(settings.Out) ?? settings.Out;
+        if (shard is not null) candidates = candidates.Where(c => shard.HoldsProblem(c.ProblemId)).ToList();
 
-        using var journal = ResultsJournal.Open(settings.Out);
+        using var journal = ResultsJournal.Open(output);
         var labeller = new Labeller(judge, options.Workers) { IncludeDetails = settings.Details };
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -68,8 +76,9 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
             Console.Error.WriteLine($"skipped: {issue}");
         var table = new Table().AddColumns("", "value");
         table.AddRow("problems", $"{byId.Count} loaded");
+        if (shard is not null) table.AddRow("shard", $"{shard}: {candidates.Count} candidates -> {Markup.Escape(output)}");
         table.AddRow("skipped (see stderr)", $"{summary.Issues.Count} problems or candidate lines");
-        table.AddRow("programs judged", $"{summary.Judged} ({summary.AlreadyDone} already in {Markup.Escape(settings.Out)})");
+        table.AddRow("programs judged", $"{summary.Judged} ({summary.AlreadyDone} already in {Markup.Escape(output)})");
         table.AddRow("strict pass", summary.Judged == 0 ? "-" : $"{summary.StrictPasses} ({100.0 * summary.StrictPasses / summary.Judged:F1}%)");
         table.AddRow("tests", summary.Tests.ToString());
         foreach (var (verdict, count) in summary.Verdicts.Where(v => v.Value > 0))

@@ -5,6 +5,7 @@ using RewardML.Rollouts;
 using RewardML.Runtime;
 using RewardML.Sandbox.Labelling;
 using RewardML.Sandbox.Problems;
+using RewardML.Sharding;
 using RewardML.Tokenization;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -92,6 +93,9 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         [CommandOption("--label"), Description("Judge every rollout in the bubblewrap sandbox (as `rewardml label` does, with its --workers, --test-timeout, --program-timeout, --memory-mb and --unsafe-no-isolation), then compute prefix values and weights.")]
         public bool Label { get; init; }
 
+        [CommandOption("--shard <I/N>"), Description("Sample only shard I of N (0-based): the problems a stable hash of problem_id assigns to it (after --limit); writes OUT.shard-I-of-N.jsonl (and REPORT.shard-I-of-N.json), resumable. Join with rewardml merge (default: no sharding).")]
+        public string? Shard { get; init; }
+
         [CommandOption("--report <PATH>"), Description("Write the run's report (counts, cold-start problems, failures) as JSON.")]
         public string? Report { get; init; }
 
@@ -99,6 +103,7 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         {
             if (string.IsNullOrWhiteSpace(Problems)) return ValidationResult.Error("--problems is required");
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required");
+            if (Shard is not null && ShardOption.TryParse(Shard) is { Error: { } shardError }) return ValidationResult.Error(shardError);
             bool server = !string.IsNullOrWhiteSpace(Server), checkpoint = !string.IsNullOrWhiteSpace(Checkpoint);
             if (server && checkpoint)
                 return ValidationResult.Error("--server and --checkpoint are mutually exclusive: sample from a server or from an in-process checkpoint, not both");
@@ -124,6 +129,10 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         IReadOnlyList<AppsProblem> problems = AppsProblemReader.Load(settings.Problems, issues);
         foreach (var issue in issues) Console.Error.WriteLine($"rewardml: skipped {issue}");
         if (settings.Limit is int limit) problems = problems.Take(limit).ToList();
+        var shard = ShardOption.Parse(settings.Shard);
+        if (shard is not null) problems = problems.Where(p => shard.HoldsProblem(p.ProblemId)).ToList();
+        string output = shard?.FileFor(settings.Out) ?? settings.Out;
+        string? reportPath = settings.Report is { } report && shard is not null ? shard.FileFor(report) : settings.Report;
 
         var options = new BranchingRollouts.Options
         {
@@ -150,13 +159,13 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         await AnsiConsole.Progress().StartAsync(async progress =>
         {
             var task = progress.AddTask(settings.Label ? "problems (sampled and judged)" : "problems", maxValue: Math.Max(1, problems.Count));
-            result = await runner.RunAsync(problems, settings.Out, results, new Progress<int>(done => task.Value = done), cancellationToken);
+            result = await runner.RunAsync(problems, output, results, new Progress<int>(done => task.Value = done), cancellationToken);
             task.Value = task.MaxValue;
         });
 
-        Print(result, settings.Out);
-        if (settings.Report is not null)
-            await File.WriteAllTextAsync(settings.Report, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+        Print(result, output);
+        if (reportPath is not null)
+            await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
         return result.Failures.Count == 0 ? 0 : 1;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.ML;
 using RewardML.Persistence;
 using RewardML.Runtime;
 using RewardML.Scoring;
+using RewardML.Sharding;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -38,6 +39,9 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         [CommandOption("--batch-rows <N>"), Description("Input rows read, scored and written together; memory is bounded by it. Use the same value when resuming (default 256).")]
         public int BatchRows { get; init; } = ScoredFileWriter.Options.Defaults.BatchRows;
 
+        [CommandOption("--shard <I/N>"), Description("Score only shard I of N (0-based): rows by a stable hash of their problem id, rows without one by line; writes OUT.shard-I-of-N.EXT (+ its errors file). Join with rewardml merge (default: no sharding).")]
+        public string? Shard { get; init; }
+
         [CommandOption("--device <DEVICE>"), Description("auto, cpu, cuda or cuda:N (default: as saved in the model zip).")]
         public string? Device { get; init; }
 
@@ -55,6 +59,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             if (Resume && Overwrite) return ValidationResult.Error("Give at most one of --resume and --overwrite.");
             if (BatchRows < 1) return ValidationResult.Error("--batch-rows must be at least 1.");
             if (Threads is < 0) return ValidationResult.Error("--threads must be 0 or more.");
+            if (Shard is not null && ShardOption.TryParse(Shard) is { Error: { } shardError }) return ValidationResult.Error(shardError);
             foreach (var path in new[] { Input, Output })
             {
                 try
@@ -72,8 +77,15 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         }
     }
 
-    public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override Task<int> ExecuteAsync(CommandContext context, Settings originalSettings, CancellationToken cancellationToken)
     {
+        var shard = ShardOption.Parse(originalSettings.Shard);
+        var settings = shard is null ? originalSettings : new Settings
+        {
+            Model = originalSettings.Model, Input = originalSettings.Input, Output = shard.FileFor(originalSettings.Output),
+            Resume = originalSettings.Resume, Overwrite = originalSettings.Overwrite, BatchRows = originalSettings.BatchRows,
+            Shard = originalSettings.Shard, Device = originalSettings.Device, DType = originalSettings.DType, Threads = originalSettings.Threads,
+        };
         if (!File.Exists(settings.Input)) throw new FileNotFoundException($"Input file '{settings.Input}' does not exist.");
         if (File.Exists(settings.Output) && !settings.Resume && !settings.Overwrite)
             throw new ArgumentException($"'{settings.Output}' exists; pass --resume to continue it or --overwrite to replace it.");
@@ -87,7 +99,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         });
         try
         {
-            var writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options { BatchRows = settings.BatchRows, Resume = settings.Resume });
+            var writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options { BatchRows = settings.BatchRows, Resume = settings.Resume, Shard = shard });
             long? stopAfter = long.TryParse(Environment.GetEnvironmentVariable(StopAfterRowsVariable), out long n) ? n : null;
             var summary = AnsiConsole.Profile.Capabilities.Interactive
                 ? RunWithProgressBar(writer, settings, stopAfter, cancellationToken)
@@ -96,7 +108,8 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             double seconds = summary.Elapsed.TotalSeconds;
             string rate = seconds > 0 ? ((summary.Scored + summary.Errors) / seconds).ToString("F1", CultureInfo.InvariantCulture) : "-";
             string resumed = summary.Resumed > 0 ? $", {summary.Resumed} already done (resumed)" : "";
-            Console.WriteLine($"score: {summary.Scored} rows scored, {summary.Errors} errors (see {summary.ErrorsPath}){resumed} in {seconds:F1} s ({rate} rows/s) -> {settings.Output}");
+            string ofShard = shard is null ? "" : $" (shard {shard})";
+            Console.WriteLine($"score{ofShard}: {summary.Scored} rows scored, {summary.Errors} errors (see {summary.ErrorsPath}){resumed} in {seconds:F1} s ({rate} rows/s) -> {settings.Output}");
             return Task.FromResult(0);
         }
         finally

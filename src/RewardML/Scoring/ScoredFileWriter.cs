@@ -63,6 +63,9 @@ public sealed class ScoredFileWriter
         /// <summary>The errors file; null (default) = the output path with extension <c>.errors.csv</c>.</summary>
         public string? ErrorsPath { get; set; }
 
+        /// <summary>Score only the rows of this shard (by problem id, else by line: <see cref="Sharding.ShardSpec"/>); null (default) = every row.</summary>
+        public Sharding.ShardSpec? Shard { get; set; }
+
         internal void Validate()
         {
             if (BatchRows < 1) throw new ArgumentOutOfRangeException(nameof(BatchRows), $"ScoredFileWriter: {nameof(BatchRows)} must be at least 1, got {BatchRows}.");
@@ -121,7 +124,9 @@ public sealed class ScoredFileWriter
         string errorsPath = _options.ErrorsPath ?? DefaultErrorsPath(output);
         var clock = Stopwatch.StartNew();
 
-        using var reader = ScoredFileInput.Open(input, format, _fields);
+        using var reader = _options.Shard is { } shard
+            ? new Sharding.ShardedScoredInput(ScoredFileInput.Open(input, format, _fields), shard, _fields)
+            : ScoredFileInput.Open(input, format, _fields);
         var writer = ScoredFileOutput.For(format, reader.Header);
         long total = new FileInfo(input).Length;
         long done = 0;
