@@ -34,7 +34,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         [CommandOption("--seed <N>"), Description("Seed of the mutations, the split, the model and the bootstrap. Default 0.")]
         public int Seed { get; init; }
 
-        [CommandOption("--epochs <N>"), Description("Training epochs. Default 12 (3 with --quick).")]
+        [CommandOption("--epochs <N>"), Description("Training epochs. Default 8 (3 with --quick).")]
         public int? Epochs { get; init; }
 
         [CommandOption("--workers <N>"), Description("Programs judged at the same time. Default: number of cores.")]
@@ -95,13 +95,13 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         var prepare = ml.Transforms.SegmentSteps(StepStrategy.PythonStatements)
             .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options
             {
-                Tokenizer = TokenizerSpec.Phi4, MaxLength = 768,
+                Tokenizer = TokenizerSpec.Phi4, MaxLength = 512, // long statements lose their end first; programs stay whole
                 StarterCodeColumnName = nameof(DemoRow.StarterCode), CallBasedColumnName = nameof(DemoRow.CallBased),
             }))
             .Fit(ml.Data.LoadFromEnumerable(train));
         var trainer = ml.BinaryClassification.Trainers.RewardHead(new RewardHeadTrainer.Options
         {
-            Backbone = backbone, Seed = settings.Seed, NumberOfEpochs = settings.Epochs ?? (settings.Quick ? 3 : 12), LearningRate = 1e-3,
+            Backbone = backbone, Seed = settings.Seed, NumberOfEpochs = settings.Epochs ?? (settings.Quick ? 3 : 8), LearningRate = 1e-3,
             MaxTokensPerBatch = 8192, Calibrate = true, Compute = settings.ToComputeOptions(), LogFile = Path.Combine(settings.Out, "training-log.jsonl"),
         });
         console.MarkupLine($"[bold]3. Train[/] a reward head on {Markup.Escape(backbone.ToString())}, from scratch (SegmentSteps → TokenizeForReward → RewardHead)");
