@@ -13,7 +13,7 @@ public sealed class DemoCommandTests
         string dir = Directory.CreateTempSubdirectory("demo-cli-").FullName;
         try
         {
-            var (code, stdout, stderr) = CliProcess.Run(["demo", "--quick", "--out", dir, "--seed", "1", "--device", "cpu"], TimeSpan.FromMinutes(6));
+            var (code, stdout, stderr) = CliProcess.Run(["demo", "--quick", "--out", dir, "--seed", "1", "--device", "cpu", "--threads", "1"], TimeSpan.FromMinutes(6));
             Assert.AreEqual(0, code, stderr + stdout);
 
             // Every candidate was labelled by the sandbox; the references of the quick set all pass.

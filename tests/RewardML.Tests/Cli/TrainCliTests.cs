@@ -33,7 +33,7 @@ public sealed class TrainCliTests
     }
 
     private string[] Train(string data, string zip, params string[] extra) =>
-        ["train", "--data", data, "--out", zip, "--backbone", "tiny", "--device", "cpu", "--max-length", "96", "--batch-size", "4", "--seed", "3", .. extra];
+        ["train", "--data", data, "--out", zip, "--backbone", "tiny", "--device", "cpu", "--threads", "1", "--max-length", "96", "--batch-size", "4", "--seed", "3", .. extra];
 
     [TestMethod]
     public void TrainWritesAModelZipThatScoresItsLogAndItsMetricsAndReportsTheBadRow()
