@@ -43,6 +43,12 @@ public sealed class Parameter : IReadOnlyDictionary<string, object>
     /// <summary>The value as an int.</summary>
     public int GetInt(string key) => Convert.ToInt32(_values[key], CultureInfo.InvariantCulture);
 
+    /// <summary>The value as a string (enum names, choices).</summary>
+    public string GetString(string key) => Convert.ToString(_values[key], CultureInfo.InvariantCulture)!;
+
+    /// <summary>The value as a Boolean.</summary>
+    public bool GetBool(string key) => Convert.ToBoolean(_values[key], CultureInfo.InvariantCulture);
+
     /// <summary>Returns a copy with <paramref name="key"/> set to <paramref name="value"/>.</summary>
     public Parameter With(string key, object value) => new(this) { [key] = value };
 
@@ -50,7 +56,10 @@ public sealed class Parameter : IReadOnlyDictionary<string, object>
     public string ToJson()
     {
         var o = new JsonObject();
-        foreach (var (k, v) in _values) o[k] = JsonValue.Create(v);
+        foreach (var (k, v) in _values)
+            o[k] = v is double d && double.IsFinite(d) && d == Math.Floor(d) && Math.Abs(d) < 1e15
+                ? JsonNode.Parse(d.ToString("0.0", CultureInfo.InvariantCulture)) // keep 2.0 a double when read back
+                : JsonValue.Create(v);
         return o.ToJsonString();
     }
 

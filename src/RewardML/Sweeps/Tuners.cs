@@ -61,13 +61,13 @@ public sealed class GridSearchTuner : IFiniteTuner
 
 /// <summary>
 /// Tree-structured Parzen estimator (Bergstra et al. 2011), seeded. After <c>startupTrials</c> random proposals it
-/// splits the results into the best γ (0.25) and the rest, models each set with a Gaussian kernel density in the unit
-/// cube (bandwidth from the good points' spread), draws <c>candidates</c> points from the good density and proposes the
+/// splits the results into the best γ (0.25) and the rest, models each set with a Gaussian kernel density per dimension of the unit
+/// cube (independent dimensions, as hyperopt) (bandwidth from each set's spread, at least max(0.04, 1/min(100, n + 1)); hyperopt uses the latter), draws <c>candidates</c> points from the good density and proposes the
 /// one maximising l(x)/g(x). Failed trials count as the worst.
 /// </summary>
 public sealed class TreeParzenTuner : ITuner
 {
-    private const double Gamma = 0.25, PriorWeight = 1.0, MinBandwidth = 0.01;
+    private const double Gamma = 0.25, PriorWeight = 1.0, MinBandwidth = 0.04;
     private readonly SweepSearchSpace _space;
     private readonly Random _random;
     private readonly int _startupTrials, _candidates;
@@ -97,15 +97,19 @@ public sealed class TreeParzenTuner : ITuner
             int nGood = Math.Max(1, (int)Math.Ceiling(Gamma * sorted.Count));
             var good = sorted.Take(nGood).Select(h => h.X).ToList();
             var bad = sorted.Skip(nGood).Select(h => h.X).ToList();
-            var goodWidth = Bandwidths(good, d);
-            var badWidth = Bandwidths(bad, d);
+            double floor = Math.Max(MinBandwidth, 1.0 / Math.Min(100, sorted.Count + 1)); // hyperopt's floor range / min(100, n + 1), kept ≥ MinBandwidth so the search never freezes
+            var goodWidth = Bandwidths(good, d, floor);
+            var badWidth = Bandwidths(bad, d, floor);
             x = null!;
             double best = double.NegativeInfinity;
             for (int c = 0; c < _candidates; c++)
             {
-                var centre = good[_random.Next(good.Count)];
                 var candidate = new double[d];
-                for (int j = 0; j < d; j++) candidate[j] = Reflect(centre[j] + goodWidth[j] * Normal());
+                for (int j = 0; j < d; j++) // each coordinate from its own 1-D mixture: a random good point's kernel, or the uniform prior
+                {
+                    int component = _random.Next(good.Count + 1);
+                    candidate[j] = component == good.Count ? _random.NextDouble() : Reflect(good[component][j] + goodWidth[j] * Normal());
+                }
                 double score = LogDensity(candidate, good, goodWidth) - LogDensity(candidate, bad, badWidth);
                 if (score > best) (best, x) = (score, candidate);
             }
@@ -121,7 +125,7 @@ public sealed class TreeParzenTuner : ITuner
             _history.Add((x, double.IsNaN(result.Loss) ? double.PositiveInfinity : result.Loss));
     }
 
-    private static double[] Bandwidths(List<double[]> points, int d)
+    private static double[] Bandwidths(List<double[]> points, int d, double floor)
     {
         var widths = new double[d];
         for (int j = 0; j < d; j++)
@@ -129,26 +133,26 @@ public sealed class TreeParzenTuner : ITuner
             if (points.Count < 2) { widths[j] = 0.25; continue; }
             double mean = points.Average(p => p[j]);
             double sd = Math.Sqrt(points.Sum(p => (p[j] - mean) * (p[j] - mean)) / (points.Count - 1));
-            widths[j] = Math.Clamp(1.06 * sd * Math.Pow(points.Count, -1.0 / (d + 4)), MinBandwidth, 0.5);
+            widths[j] = Math.Clamp(1.06 * sd * Math.Pow(points.Count, -1.0 / (d + 4)), floor, 0.5);
         }
         return widths;
     }
 
-    // Mixture of the points' Gaussians plus a uniform prior over the cube (weight PriorWeight), in log.
+    // Independent per dimension, as hyperopt's TPE: Σⱼ log of the 1-D mixture of the points' Gaussians plus a uniform prior (weight PriorWeight).
     private static double LogDensity(double[] x, List<double[]> points, double[] widths)
     {
-        double sum = PriorWeight;
-        foreach (var p in points)
+        double total = 0;
+        for (int j = 0; j < x.Length; j++)
         {
-            double log = 0;
-            for (int j = 0; j < x.Length; j++)
+            double sum = PriorWeight;
+            foreach (var p in points)
             {
                 double z = (x[j] - p[j]) / widths[j];
-                log += -0.5 * z * z - Math.Log(widths[j] * Math.Sqrt(2 * Math.PI));
+                sum += Math.Exp(-0.5 * z * z) / (widths[j] * Math.Sqrt(2 * Math.PI));
             }
-            sum += Math.Exp(log);
+            total += Math.Log(sum / (points.Count + PriorWeight));
         }
-        return Math.Log(sum / (points.Count + PriorWeight));
+        return total;
     }
 
     private static double Reflect(double u)
