@@ -9,16 +9,7 @@ internal static class CsvRewardReader
     {
         var errors = new RowErrors(path, badRows);
         CsvMalformedRecord? malformed = null;
-        var options = CsvReaderOptions.Default with
-        {
-            Separator = fields.CsvSeparator,
-            HasHeader = true,
-            TrackLineNumbers = true,
-            TrimWhitespace = false,
-            MalformedData = CsvMalformedDataHandling.Recover,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-            OnMalformedRecord = record => malformed = record,
-        };
+        var options = TolerantCsv.Options(fields.CsvSeparator, record => malformed = record);
         using var reader = CsvReader.FromFile(path, options);
         var header = reader.Headers;
         if (header.Count == 0) throw errors.FileError(1, null, "the file is empty; expected a header row.");

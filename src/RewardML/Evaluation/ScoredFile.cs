@@ -142,15 +142,7 @@ public sealed class ScoredFile
     {
         var roles = new Roles(options);
         CsvMalformedRecord? malformed = null;
-        var csvOptions = CsvReaderOptions.Default with
-        {
-            HasHeader = true,
-            TrackLineNumbers = true,
-            TrimWhitespace = false,
-            MalformedData = CsvMalformedDataHandling.Recover,
-            FieldCountMismatch = CsvFieldCountHandling.Allow,
-            OnMalformedRecord = record => malformed = record,
-        };
+        var csvOptions = Data.TolerantCsv.Options(',', record => malformed = record);
         using var reader = CsvReader.FromFile(path, csvOptions);
         var header = reader.Headers;
         if (header.Count == 0) throw new InvalidDataException($"{path}:1: the file is empty; expected a header row.");

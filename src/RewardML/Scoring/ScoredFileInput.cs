@@ -109,16 +109,7 @@ internal abstract class ScoredFileInput : IDisposable
 
         public CsvInput(string path, RewardFields fields) : base(fields)
         {
-            var options = CsvReaderOptions.Default with
-            {
-                Separator = fields.CsvSeparator,
-                HasHeader = true,
-                TrackLineNumbers = true,
-                TrimWhitespace = false,
-                MalformedData = CsvMalformedDataHandling.Recover,
-                FieldCountMismatch = CsvFieldCountHandling.Allow,
-                OnMalformedRecord = record => _malformed = record,
-            };
+            var options = TolerantCsv.Options(fields.CsvSeparator, record => _malformed = record);
             _reader = CsvReader.FromFile(path, options);
             try
             {
