@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using RewardML.Cli.Evaluation;
 using RewardML.Evaluation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -24,7 +25,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         [CommandOption("-k <K>"), Description("--k or -k: candidates kept (the k best-scored), one per --n, 1 ≤ k ≤ n (default: 1 and 3 with the default n).")]
         public int[] K { get; init; } = [];
 
-        [CommandOption("--baseline <FILE_OR_COLUMN>"), Description("A second scorer in the same table: a scored file of the same rows (paired by candidate_id when both have it, else by row order), or a column of --scored; a column whose values all lie in [[0, 1]] is also its probability, else σ(value) is (default: none).")]
+        [CommandOption("--baseline <FILE_OR_COLUMN>"), Description("A second scorer in the same table: a model zip (e.g. ZIP.baseline.zip from train --baseline) that scores the rows' code; a scored file of the same rows (paired by candidate_id when both have it, else by row order), or a column of --scored; a column whose values all lie in [[0, 1]] is also its probability, else σ(value) is (default: none).")]
         public string? Baseline { get; init; }
 
         [CommandOption("--report-dir <DIR>"), Description("Write report.md, report.json and PNG plots here (default: none; only the table is printed).")]
@@ -107,7 +108,12 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         string baselineName = "baseline";
         if (settings.Baseline is { } b)
         {
-            if (File.Exists(b))
+            if (File.Exists(b) && b.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            {
+                baseline = BaselineModel.Score(b, scored);
+                baselineName = $"baseline ({Path.GetFileName(b)})";
+            }
+            else if (File.Exists(b))
             {
                 var file = ScoredFile.Read(b, options);
                 ReportErrors(file);

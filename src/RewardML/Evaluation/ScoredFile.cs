@@ -45,6 +45,7 @@ public sealed class ScoredFile
     private static readonly string[] DefaultProblem = ["problem_id", RewardColumnNames.ProblemId];
     private static readonly string[] DefaultLabel = ["label", RewardColumnNames.Label, "strict_pass"];
     private static readonly string[] DefaultCandidate = ["candidate_id", "CandidateId"];
+    private static readonly string[] DefaultCode = ["code", "Code"];
 
     private ScoredFile(string path, IReadOnlyList<ScoredRow> rows, IReadOnlyList<ScoredFileError> errors)
     {
@@ -97,6 +98,7 @@ public sealed class ScoredFile
         public string[] Score = [options.ScoreColumnName ?? RewardColumnNames.Score];
         public string[] Probability = [options.ProbabilityColumnName ?? RewardColumnNames.Probability];
         public string[] Candidate = DefaultCandidate;
+        public string[] Code = DefaultCode;
         public string[] StepScores = [RewardColumnNames.StepScores];
         public string[] StepTokenEnds = [RewardColumnNames.StepTokenEnds];
         public string[] CodeTokenStart = [RewardColumnNames.CodeTokenStart];
@@ -228,12 +230,13 @@ public sealed class ScoredFile
             codeStart = (int)c;
         }
         string? candidate = get(roles.Candidate) is { IsNull: false } candidateCell ? AsText(candidateCell) : null;
+        string? code = get(roles.Code) is { IsNull: false } codeCell ? AsText(codeCell) : null;
 
         double finalScore = score ?? probability!.Value;
         float finalProbability = (float)(probability ?? 1 / (1 + Math.Exp(-finalScore)));
         return (new ScoredRow
         {
-            Line = line, ProblemId = problem, CandidateId = candidate, Label = label, Score = finalScore,
+            Line = line, ProblemId = problem, CandidateId = candidate, Code = code, Label = label, Score = finalScore,
             Probability = finalProbability, StepScores = stepScores, StepTokenEnds = stepEnds, CodeTokenStart = codeStart,
         }, null);
     }

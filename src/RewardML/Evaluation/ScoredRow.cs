@@ -12,6 +12,9 @@ public sealed record ScoredRow
     /// <summary>The candidate's id, when the file has a <c>candidate_id</c>/<c>CandidateId</c> column; else null.</summary>
     public string? CandidateId { get; init; }
 
+    /// <summary>The program, when the file has a <c>code</c>/<c>Code</c> column (a baseline model zip scores it); else null.</summary>
+    public string? Code { get; init; }
+
     /// <summary>Whether the program passes.</summary>
     public required bool Label { get; init; }
 

@@ -97,6 +97,22 @@ public sealed class TrainCliTests
     }
 
     [TestMethod]
+    public void TrainWithBaselineThenScoreThenEvalPutsBothScorersInOneReport()
+    {
+        string data = Rows(), zip = Path.Combine(_dir, "reward.zip"), scored = Path.Combine(_dir, "scored.jsonl"), report = Path.Combine(_dir, "report");
+        var (code, _, stderr) = CliProcess.Run(Train(data, zip, "--max-steps", "2", "--baseline"), TimeSpan.FromMinutes(5));
+        Assert.AreEqual(0, code, stderr);
+        Assert.IsTrue(File.Exists(zip + ".baseline.zip"), "train --baseline saves the n-gram model beside the reward model");
+        (code, _, stderr) = CliProcess.Run(["score", "--model", zip, "--input", data, "--output", scored, "--threads", "1"], TimeSpan.FromMinutes(5));
+        Assert.AreEqual(0, code, stderr);
+        var (evalCode, stdout, evalErr) = CliProcess.Run(["eval", "--scored", scored, "--baseline", zip + ".baseline.zip", "--report-dir", report, "--n", "2", "--k", "1"], TimeSpan.FromMinutes(3));
+        Assert.AreEqual(0, evalCode, evalErr + stdout);
+        StringAssert.Contains(stdout, "│ baseline", "the baseline has its rows in the table");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "report.json")));
+        StringAssert.Contains(json.RootElement.GetRawText(), "reward.zip.baseline.zip", "and in the JSON report, named after its zip");
+    }
+
+    [TestMethod]
     [DataRow("--data rows.jsonl --out m.zip", "--backbone is required")]
     [DataRow("--data rows.jsonl --out m.zip --backbone tiny --validation-split 1.5", "--validation-split")]
     [DataRow("--data rows.jsonl --out m.zip --backbone /nonexistent/phi", "no such checkpoint folder")]
