@@ -26,7 +26,7 @@ public static class CandidateReader
                 // "code": a whole program, or a HumanEval completion; "completion" alone is taken when "code" is absent.
                 string codeField = row.ContainsKey("code") ? "code" : "completion";
                 if (row[codeField] is not JsonValue codeValue || !codeValue.TryGetValue(out string? code))
-                    throw new InvalidDataException("code (or completion) is missing or not a string");
+                    throw new InvalidDataException("code is missing or not a string (for HumanEval, \"completion\" may stand instead)");
                 var extra = new JsonObject();
                 foreach (var (key, value) in row)
                     if (key != codeField && key is not ("problem_id" or "candidate_id")) extra[key] = value?.DeepClone();
