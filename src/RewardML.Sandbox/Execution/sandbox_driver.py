@@ -13,7 +13,7 @@
 #   compares it with the expected value after every test has run (the APPS rules, on plain data only).
 # Check problems (HumanEval / MBPP): the program runs in one process (a server answering calls with plain data),
 #   the test code in another that the program cannot reach; the verdict is whether the test code finished.
-import ast, builtins, gc, json, os, resource, select, shutil, signal, sys, time, types
+import builtins, gc, json, os, resource, select, shutil, signal, sys, time, types
 
 JOB = json.loads(sys.stdin.buffer.readline().decode("utf-8"))
 OUT = sys.stdout
@@ -184,18 +184,17 @@ class NotPlain(Exception):
     pass
 
 
-_EXACT = (int, float, str)
-
-
 def to_plain(x, depth=0):
     """A returned value as plain JSON data. Only built-in types (and subclasses of them, reduced to the built-in
     value through the base type's own methods: the program's overrides never run): None, bool, int, float, str,
     bytes, list, tuple, dict, set, frozenset. JSON objects are tags: {"t": tuple}, {"d": [[k, v], ...]},
-    {"s": set}, {"f": frozenset}, {"b": hex bytes}. Anything else raises NotPlain."""
+    {"s": set}, {"f": frozenset}, {"b": hex bytes}. Anything else raises NotPlain.
+    This runs in the program's process, so it is a convenience for honest programs, not a defence: whatever bytes
+    come out are only ever decoded into built-in values by from_plain in another process."""
     if depth > 100:
         raise NotPlain("nested more than 100 levels deep")
     t = type(x)
-    if x is None or t is bool or t in _EXACT:
+    if x is None or t is bool or t is int or t is float or t is str:  # `is`: a metaclass's __eq__ never runs
         return x
     if issubclass(t, int):
         return int.__int__(x)
