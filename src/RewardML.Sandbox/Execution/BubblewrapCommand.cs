@@ -41,7 +41,9 @@ internal static class BubblewrapCommand
             else if (Directory.Exists(top)) args.AddRange(["--ro-bind", top, top]);
         }
         // The dynamic loader's cache and the time zone; nothing else of /etc (no passwd, hosts, resolv.conf).
-        args.AddRange(["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache", "--ro-bind-try", "/etc/localtime", "/etc/localtime"]);
+        // /etc/alternatives: Debian's shared-library choices (libblas.so.3 → OpenBLAS, which numpy needs) are links through it.
+        args.AddRange(["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache", "--ro-bind-try", "/etc/localtime", "/etc/localtime",
+            "--ro-bind-try", "/etc/alternatives", "/etc/alternatives"]);
         args.AddRange(["--proc", "/proc", "--dev", "/dev"]);
         args.AddRange(["--perms", "1777", "--size", options.TmpfsBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--tmpfs", SandboxTmp]);
         args.AddRange(["--chdir", SandboxTmp]);

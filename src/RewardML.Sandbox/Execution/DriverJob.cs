@@ -3,13 +3,18 @@ using System.Text.Json.Serialization;
 
 namespace RewardML.Sandbox.Execution;
 
-/// <summary>What the host sends the driver (sandbox_driver.py) on its stdin: one program and all its tests.</summary>
+/// <summary>
+/// What the host sends the driver (sandbox_driver.py) as the first line on its stdin: one program and its tests'
+/// inputs. Expected values and test code are not in it: they go as a second line only when the driver asks
+/// (<c>{"need": "secret"}</c>), once no process of the program can read them (docs/sandbox.md, threat model).
+/// </summary>
 internal sealed record DriverJob(
+    [property: JsonPropertyName("mode")] string Mode,
     [property: JsonPropertyName("code")] string Code,
     [property: JsonPropertyName("fn_name")] string? FnName,
     [property: JsonPropertyName("inputs")] IReadOnlyList<JsonNode?> Inputs,
-    // Expected values only for call-based problems; stdout is compared on the host.
-    [property: JsonPropertyName("outputs")] IReadOnlyList<JsonNode?>? Outputs,
+    [property: JsonPropertyName("prompt")] string? Prompt,
+    [property: JsonPropertyName("entry_point")] string? EntryPoint,
     [property: JsonPropertyName("timeout_seconds")] double TimeoutSeconds,
     [property: JsonPropertyName("cpu_seconds")] int CpuSeconds,
     [property: JsonPropertyName("memory_bytes")] long MemoryBytes,

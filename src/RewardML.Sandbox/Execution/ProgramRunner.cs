@@ -68,19 +68,33 @@ internal sealed class ProgramRunner : IDisposable
             using var process = new Process { StartInfo = start };
             process.Start();
             var stderrTask = process.StandardError.ReadToEndAsync(CancellationToken.None);
-            var timeout = _options.ProgramTimeoutFor(job.Inputs.Count);
+            var timeout = _options.ProgramTimeout ?? TimeSpan.FromSeconds(job.TimeoutSeconds * job.Inputs.Count + 10);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(timeout);
             bool timedOut = false;
             double? cpuSeconds = null;
             try
             {
-                await JsonSerializer.SerializeAsync(process.StandardInput.BaseStream, job, cancellationToken: deadline.Token);
-                process.StandardInput.Close();
+                var stdin = process.StandardInput.BaseStream;
+                await JsonSerializer.SerializeAsync(stdin, job, cancellationToken: deadline.Token);
+                await stdin.WriteAsync("\n"u8.ToArray(), deadline.Token);
+                await stdin.FlushAsync(deadline.Token);
+                if (template.Secret is null) process.StandardInput.Close();
                 while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
                 {
                     using var message = TryParse(line);
                     if (message is null) continue; // not a report (cannot happen with our driver); that test stays unreported
+                    if (message.RootElement.TryGetProperty("need", out _))
+                    {
+                        // The driver asks for the expected values / test code once the program can no longer read them.
+                        if (template.Secret is not null)
+                        {
+                            await stdin.WriteAsync(System.Text.Encoding.UTF8.GetBytes(template.Secret.ToJsonString() + "\n"), deadline.Token);
+                            await stdin.FlushAsync(deadline.Token);
+                        }
+                        process.StandardInput.Close();
+                        continue;
+                    }
                     if (message.RootElement.TryGetProperty("done", out _))
                     {
                         if (message.RootElement.TryGetProperty("cpu_seconds", out var cpu) && cpu.TryGetDouble(out double c)) cpuSeconds = c;
@@ -136,11 +150,18 @@ internal sealed class ProgramRunner : IDisposable
     private static string Tail(string text, int chars) => text.Length <= chars ? text.Trim() : text[^chars..].Trim();
 }
 
-/// <summary>The program-specific part of a job; limits and isolation details are added by the runner.</summary>
-internal sealed record DriverJobTemplate(string Code, string? FnName, IReadOnlyList<System.Text.Json.Nodes.JsonNode?> Inputs,
-    IReadOnlyList<System.Text.Json.Nodes.JsonNode?>? Outputs)
+/// <summary>
+/// The program-specific part of a job; limits and isolation details are added by the runner. <paramref name="Secret"/>
+/// (expected values, or test code) is sent only when the driver asks for it, never with the job.
+/// </summary>
+internal sealed record DriverJobTemplate(string Mode, string Code, string? FnName, IReadOnlyList<System.Text.Json.Nodes.JsonNode?> Inputs,
+    System.Text.Json.Nodes.JsonObject? Secret, string? Prompt = null, string? EntryPoint = null, TimeSpan? TestTimeout = null)
 {
-    public DriverJob ToJob(SandboxOptions o, int? uid, string cleanup, string workDir) => new(
-        Code, FnName, Inputs, Outputs, o.TestTimeout.TotalSeconds, o.CpuSecondsPerTest, o.MemoryBytes, o.FileSizeBytes,
-        o.MaxProcesses, uid, cleanup, workDir, o.StdoutBytes, o.StderrBytes);
+    public DriverJob ToJob(SandboxOptions o, int? uid, string cleanup, string workDir)
+    {
+        var timeout = TestTimeout ?? o.TestTimeout;
+        int cpu = o.CpuSeconds ?? (int)Math.Ceiling(timeout.TotalSeconds) + 1;
+        return new(Mode, Code, FnName, Inputs, Prompt, EntryPoint, timeout.TotalSeconds, cpu, o.MemoryBytes, o.FileSizeBytes,
+            o.MaxProcesses, uid, cleanup, workDir, o.StdoutBytes, o.StderrBytes);
+    }
 }

@@ -9,7 +9,7 @@ public sealed class SandboxOptions
     /// <summary>Wall-clock limit of one program's whole run; null = tests × <see cref="TestTimeout"/> + 10 s.</summary>
     public TimeSpan? ProgramTimeout { get; set; }
 
-    /// <summary>CPU seconds per test (RLIMIT_CPU); null = <see cref="TestTimeout"/> rounded up + 1.</summary>
+    /// <summary>CPU seconds per test (RLIMIT_CPU); null = the test's wall-clock limit rounded up + 1.</summary>
     public int? CpuSeconds { get; set; }
 
     /// <summary>Address space per test (RLIMIT_AS), bytes.</summary>
@@ -42,13 +42,17 @@ public sealed class SandboxOptions
     /// <summary>Programs run at the same time (default: the number of cores).</summary>
     public int Workers { get; set; } = Environment.ProcessorCount;
 
-    internal TimeSpan ProgramTimeoutFor(int tests) => ProgramTimeout ?? TestTimeout * tests + TimeSpan.FromSeconds(10);
-
-    internal int CpuSecondsPerTest => CpuSeconds ?? (int)Math.Ceiling(TestTimeout.TotalSeconds) + 1;
+    /// <summary>
+    /// Wall-clock limit of a HumanEval/MBPP-style check (program load + the whole test code, one "test"); null = the
+    /// format's own limit, <see cref="Problems.CheckTests.DefaultTimeout"/> (3 s, as the official HumanEval harness).
+    /// Default null.
+    /// </summary>
+    public TimeSpan? CheckTimeout { get; set; }
 
     internal void Validate()
     {
         if (TestTimeout <= TimeSpan.Zero) throw new ArgumentException("The test timeout must be positive.");
+        if (CheckTimeout is { } c && c <= TimeSpan.Zero) throw new ArgumentException("The check timeout must be positive.");
         if (Workers < 1) throw new ArgumentException("Workers must be at least 1.");
         if (MemoryBytes < 64L << 20) throw new ArgumentException("The memory limit must be at least 64 MiB (python itself needs that).");
         if (MaxProcesses < 1 || FileSizeBytes < 0 || TmpfsBytes < 1 << 20 || StdoutBytes < 1 || StderrBytes < 1)

@@ -1,16 +1,21 @@
 # RewardML sandbox driver: runs every test of ONE program inside one sandbox process.
 #
-# Protocol: the host writes one JSON job on stdin and closes it; the driver writes one JSON line per test on its
-# stdout ({"index", "status", "seconds", "stdout"?, "detail"?}) and a final {"done": true}.
+# Protocol: the host writes one JSON job line on stdin. The driver writes one JSON line per test on its stdout
+# ({"index", "status", "seconds", "stdout"?, "match"?, "detail"?}) and a final {"done": true}.
+# Secrets come late: for call-based and check problems the driver first runs the program, then writes
+# {"need": "secret"}, and only then does the host send the second line (the expected values, or the test code).
+# Nothing the program's processes ever inherit from the driver's memory holds them.
 # The driver compiles the program once, then forks one child per test. A child gets a fresh __main__ module, its
 # own stdin (an in-memory file holding only that test's input), pipes for stdout/stderr, rlimits, and, when a uid
 # is given, drops to that uid so it can neither signal the driver nor survive the cleanup after the test.
-# Standard-input tests: the host compares stdout (expected outputs never enter the sandbox).
-# Call-based tests: the child calls the function and compares the returned value (Python object semantics).
-import builtins, gc, json, os, resource, select, shutil, signal, sys, time, types
+# Standard-input tests: the host compares stdout.
+# Call-based tests: the child serialises the returned value as plain data (to_plain) on a fresh pipe; the driver
+#   compares it with the expected value after every test has run (the APPS rules, on plain data only).
+# Check problems (HumanEval / MBPP): the program runs in one process (a server answering calls with plain data),
+#   the test code in another that the program cannot reach; the verdict is whether the test code finished.
+import builtins, gc, json, os, re, resource, select, shutil, signal, sys, time, types
 
-JOB = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-sys.stdin.close()
+JOB = json.loads(sys.stdin.buffer.readline().decode("utf-8"))
 OUT = sys.stdout
 sys.stdout = sys.stderr  # nothing we print by accident can corrupt the protocol
 
@@ -30,11 +35,14 @@ import random
 import heapq
 from heapq import *
 """
-try:
-    import numpy  # noqa: F401  (absent from Debian's python3 unless python3-numpy is installed)
-    HEADER += "import numpy as np\n"
-except Exception:
-    pass
+if re.search(r"\bnp\b|numpy", JOB["code"]) and JOB.get("mode") != "check":
+    # The harness's header has `import numpy as np`. Importing numpy costs ~0.1 s, so only for programs that may use
+    # it (their source mentions np or numpy); it is imported here once and shared by every test's fork.
+    try:
+        import numpy  # noqa: F401  (absent from Debian's python3 unless python3-numpy is installed)
+        HEADER += "import numpy as np\n"
+    except Exception:
+        pass
 # Pre-import what programs commonly use, once, so forked children don't pay for it per test.
 for _name in ("bisect", "re", "string", "decimal", "copy", "operator", "functools", "itertools", "collections",
               "math", "fractions", "typing", "random", "heapq", "array", "statistics", "threading"):
@@ -44,15 +52,15 @@ for _name in ("bisect", "re", "string", "decimal", "copy", "operator", "functool
         pass
 HEADER_CODE = compile(HEADER, "<header>", "exec")
 
+MODE = JOB.get("mode") or ("call" if JOB.get("fn_name") else "stdin")  # "stdin", "call" or "check"
 CODE = JOB["code"]
-FN_NAME = JOB.get("fn_name")
+FN_NAME = JOB.get("fn_name") if MODE == "call" else None
 TIMEOUT = float(JOB["timeout_seconds"])
 CLEANUP = JOB["cleanup"]  # "namespace": kill every other process (private PID namespace); "uid": those of UID; "group"
 UID = JOB.get("uid")
 WORKDIR = JOB["workdir"]
 STDOUT_CAP = int(JOB["stdout_bytes"])
 STDERR_CAP = int(JOB["stderr_bytes"])
-NONCE = os.urandom(16).hex()
 
 
 def emit(obj):
@@ -135,13 +143,17 @@ def set_limits():
         lim(resource.RLIMIT_NPROC, JOB.get("max_processes"))
 
 
-def harness_inputs(args, expected):
+def harness_args(args):
     # JSON object keys are strings; the harness turns a leading dict argument's keys back into ints.
     try:
         if isinstance(args[0], dict):
             args = [{int(k): v for k, v in args[0].items()}]
     except Exception:
         pass
+    return args
+
+
+def harness_expected(expected):
     try:
         if isinstance(expected, dict):
             expected = [{int(k): v for k, v in expected.items()}]
@@ -152,10 +164,12 @@ def harness_inputs(args, expected):
             expected = [{int(k): v for k, v in expected[0].items()}]
     except Exception:
         pass
-    return args, expected
+    return expected
 
 
 def call_matches(output, expected):
+    """The harness's comparison. Runs in the driver, on plain data decoded by from_plain: every == here is a
+    built-in type's own, never the program's."""
     if isinstance(output, tuple):
         output = list(output)
     ok = output == expected
@@ -169,30 +183,106 @@ def call_matches(output, expected):
     return bool(ok)
 
 
-def run_child(code_obj, index, result_fd):
-    """In the forked child: become the program. Never returns."""
-    my_pid = os.getpid()
-    status = {"nonce": NONCE, "status": "error", "detail": ""}
-    try:
-        os.setsid()
-        set_limits()
-        if UID is not None:
-            os.setgroups([])
-            os.setgid(UID)
-            os.setuid(UID)
-        if os.path.exists(WORKDIR):
-            shutil.rmtree(WORKDIR, ignore_errors=True)  # the previous test's files
-        os.makedirs(WORKDIR, exist_ok=True)
-        os.chdir(WORKDIR)
-        sys.stdin = sys.__stdin__ = open(0, "r", encoding="utf-8", errors="replace", closefd=False)
-        sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
-        sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="replace", closefd=False, buffering=1)
-        sys.argv = ["program.py"]
-        module = types.ModuleType("__main__" if FN_NAME is None else "solution")
-        module.__dict__["__builtins__"] = builtins
-        module.__file__ = os.path.join(WORKDIR, "program.py")
-        sys.modules[module.__name__] = module
+class NotPlain(Exception):
+    pass
+
+
+def to_plain(x, depth=0):
+    """A returned value as plain JSON data. Only built-in types (and subclasses of them, reduced to the built-in
+    value through the base type's own methods: the program's overrides never run): None, bool, int, float, str,
+    bytes, list, tuple, dict, set, frozenset. JSON objects are tags: {"t": tuple}, {"d": [[k, v], ...]},
+    {"s": set}, {"f": frozenset}, {"b": hex bytes}. Anything else raises NotPlain.
+    This runs in the program's process, so it is a convenience for honest programs, not a defence: whatever bytes
+    come out are only ever decoded into built-in values by from_plain in another process."""
+    if depth > 100:
+        raise NotPlain("nested more than 100 levels deep")
+    t = type(x)
+    if x is None or t is bool or t is int or t is float or t is str:  # `is`: a metaclass's __eq__ never runs
+        return x
+    if issubclass(t, int):
+        return int.__int__(x)
+    if issubclass(t, float):
+        return float.__float__(x)
+    if issubclass(t, str):
+        return str.__str__(x)
+    d = depth + 1
+    if issubclass(t, list):
+        return [to_plain(e, d) for e in list.__iter__(x)]
+    if issubclass(t, tuple):
+        return {"t": [to_plain(e, d) for e in tuple.__iter__(x)]}
+    if issubclass(t, dict):
+        return {"d": [[to_plain(k, d), to_plain(v, d)] for k, v in dict.items(x)]}
+    if issubclass(t, frozenset):
+        return {"f": [to_plain(e, d) for e in frozenset.__iter__(x)]}
+    if issubclass(t, set):
+        return {"s": [to_plain(e, d) for e in set.__iter__(x)]}
+    if issubclass(t, (bytes, bytearray)):
+        return {"b": bytes.hex(bytes(memoryview(x)))}
+    raise NotPlain(f"returned a value of type {type.__getattribute__(t, '__qualname__')}, not plain data")
+
+
+def _tagged(o):
+    """json.loads hook: a one-key object with a tag is a container; any other object is left as a dict of strings
+    (our envelopes; in a returned value it can only mean the program forged its message, for a dict it could return)."""
+    if len(o) == 1 and next(iter(o)) in ("t", "d", "s", "f", "b"):
+        (tag, v), = o.items()
+        if tag == "t":
+            return tuple(v)
+        if tag == "d":
+            return {(tuple(k) if isinstance(k, list) else k): val for k, val in v}
+        if tag == "s":
+            return set(v)
+        if tag == "f":
+            return frozenset(v)
+        if tag == "b":
+            return bytes.fromhex(v)
+    return o
+
+
+def from_plain(text):
+    """Decodes what to_plain produced (untrusted text: a bad one raises ValueError/TypeError/RecursionError)."""
+    return json.loads(text, object_hook=_tagged)
+
+
+def plain_json(x, cap):
+    text = json.dumps(to_plain(x))
+    if len(text) > cap:
+        raise NotPlain(f"returned value over {cap} bytes")
+    return text
+
+
+def prepare_child(module_name, run_header):
+    """In a forked child: session, rlimits, the program's uid, a clean work folder, fresh streams and module."""
+    os.setsid()
+    set_limits()
+    if UID is not None:
+        os.setgroups([])
+        os.setgid(UID)
+        os.setuid(UID)
+    if os.path.exists(WORKDIR):
+        shutil.rmtree(WORKDIR, ignore_errors=True)  # the previous test's files
+    os.makedirs(WORKDIR, exist_ok=True)
+    os.chdir(WORKDIR)
+    sys.stdin = sys.__stdin__ = open(0, "r", encoding="utf-8", errors="replace", closefd=False)
+    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="replace", closefd=False, buffering=1)
+    sys.argv = ["program.py"]
+    module = types.ModuleType(module_name)
+    module.__dict__["__builtins__"] = builtins
+    module.__file__ = os.path.join(WORKDIR, "program.py")
+    sys.modules[module.__name__] = module
+    if run_header:
         exec(HEADER_CODE, module.__dict__)
+    return module
+
+
+def run_child(code_obj, index, result_fd):
+    """In the forked child: become the program. Never returns. What it writes on result_fd is only a claim about
+    how the program ended and, for call-based tests, the returned value as plain data: the driver decides."""
+    my_pid = os.getpid()
+    status = {"status": "error", "detail": ""}
+    try:
+        module = prepare_child("__main__" if FN_NAME is None else "solution", True)
         if FN_NAME is None:
             try:
                 exec(code_obj, module.__dict__)
@@ -200,7 +290,7 @@ def run_child(code_obj, index, result_fd):
                 pass  # the harness treats exit() as the end of the program, whatever its code
             status["status"] = "ok"
         else:
-            args, expected = harness_inputs(TESTS_IN[index], TESTS_OUT[index])
+            args = harness_args(TESTS_IN[index])
             try:
                 exec(code_obj, module.__dict__)
                 target = module.Solution() if "class Solution" in CODE else module
@@ -211,7 +301,14 @@ def run_child(code_obj, index, result_fd):
                 status.update(status="load_error", detail=f"{type(e).__name__}: {e}")
                 raise _Reported()
             output = fn(*args)
-            status.update(status="ok", match=call_matches(output, expected))
+            if hasattr(sys, "set_int_max_str_digits"):
+                sys.set_int_max_str_digits(0)  # the program is done; a huge int is still a value to compare
+            try:
+                status.update(status="ok", value=plain_json(output, STDOUT_CAP))
+            except NotPlain as e:
+                status.update(status="ok", not_plain=str(e))
+            except RecursionError:
+                status.update(status="ok", not_plain="returned a value nested too deeply")
     except _Reported:
         pass
     except MemoryError:
@@ -226,7 +323,10 @@ def run_child(code_obj, index, result_fd):
         pass
     try:
         status["detail"] = str(status.get("detail", ""))[:500]
-        os.write(result_fd, (json.dumps(status) + "\n").encode())
+        data = (json.dumps(status) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(result_fd, view):]
     except BaseException:
         pass
     os._exit(0)
@@ -259,6 +359,19 @@ def pump(fd, open_fds):
         del open_fds[fd]
     return over
 
+def child_message(res):
+    """The child's claim about how it ended: the last line of its result pipe, if it is a JSON object with a status.
+    Untrusted: the program may have written there itself; all it can say is what it could also have returned."""
+    lines = [l for l in res.decode("utf-8", "replace").splitlines() if l.strip()]
+    if not lines:
+        return None
+    try:
+        message = json.loads(lines[-1])
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) and isinstance(message.get("status"), str) else None
+
+
 def run_test(code_obj, index, stdin_text):
     memfd = os.memfd_create("stdin", 0)
     os.write(memfd, stdin_text.encode("utf-8"))
@@ -286,7 +399,7 @@ def run_test(code_obj, index, stdin_text):
     for fd in (memfd, out_w, err_w, res_w):
         os.close(fd)
     out, err, res = bytearray(), bytearray(), bytearray()
-    open_fds = {out_r: (out, STDOUT_CAP), err_r: (err, STDERR_CAP), res_r: (res, 65536)}
+    open_fds = {out_r: (out, STDOUT_CAP), err_r: (err, STDERR_CAP), res_r: (res, STDOUT_CAP + 65536)}
     for fd in open_fds:
         os.set_blocking(fd, False)
     pidfd = os.pidfd_open(pid)
@@ -335,14 +448,7 @@ def run_test(code_obj, index, stdin_text):
 
     report = {"index": index, "seconds": round(seconds, 4)}
     stderr_tail = err.decode("utf-8", "replace")[-300:]
-    message = None
-    for line in res.decode("utf-8", "replace").splitlines():
-        try:
-            candidate = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(candidate, dict) and candidate.get("nonce") == NONCE:
-            message = candidate
+    message = child_message(res)
     if timed_out:
         report.update(status="timeout", detail=f"wall clock over {TIMEOUT:g}s")
     elif over_output:
@@ -352,10 +458,14 @@ def run_test(code_obj, index, stdin_text):
             or (os.WTERMSIG(wait_status) == signal.SIGKILL and cpu_used >= float(JOB.get("cpu_seconds") or 1e9))):
         report.update(status="timeout", detail="CPU time limit")
     elif message is not None:
-        report["status"] = message["status"]
-        if "match" in message:
-            report["match"] = bool(message["match"])
-        report["detail"] = message.get("detail") or stderr_tail
+        report["status"] = message["status"] if message["status"] in ("ok", "error", "load_error", "memory") else "error"
+        if FN_NAME is not None and report["status"] == "ok":
+            # Compared with the expected value only after every test has run (compare_values).
+            report["value"] = message.get("value")
+            report["not_plain"] = message.get("not_plain")
+            if not isinstance(report["value"], str) and not report["not_plain"]:
+                report["not_plain"] = "no returned value"
+        report["detail"] = str(message.get("detail") or stderr_tail)
     elif os.WIFSIGNALED(wait_status):
         report.update(status="error", detail=f"killed by signal {os.WTERMSIG(wait_status)}; {stderr_tail}")
     elif os.WEXITSTATUS(wait_status) == 0 and FN_NAME is None:
@@ -368,8 +478,273 @@ def run_test(code_obj, index, stdin_text):
 
 
 TESTS_IN = JOB["inputs"]
-TESTS_OUT = JOB.get("outputs") or []
-JOB["outputs"] = None  # expected outputs: only the call-based child needs its own one
+PROMPT = JOB.get("prompt") or ""
+ENTRY_POINT = JOB.get("entry_point")
+if UID is None:
+    # Not root: the program runs under our uid. Non-dumpable, our /proc files (fds, memory) are closed to it, so it
+    # cannot write report lines into our stdout or into the test runner's result pipe.
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    except Exception:
+        pass
+
+
+def read_secret():
+    """The second line from the host, sent only when asked: by now no process of the program is alive, or (check
+    problems) the program's process already exists and cannot read our memory."""
+    emit({"need": "secret"})
+    return json.loads(sys.stdin.buffer.readline().decode("utf-8"))
+
+
+def compare_values(reports):
+    """Call-based: the expected values arrive now, after every test has run, and meet only plain data."""
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(0)  # no program runs in this process any more
+    pending = [r for r in reports if r.get("status") == "ok" and "value" in r]
+    outputs = read_secret()["outputs"] if pending else []
+    for r in reports:
+        value, not_plain = r.pop("value", None), r.pop("not_plain", None)
+        if r.get("status") != "ok":
+            continue
+        if not_plain:
+            r.update(match=False, detail=not_plain)
+            continue
+        try:
+            r["match"] = call_matches(from_plain(value), harness_expected(outputs[r["index"]]))
+        except (ValueError, TypeError, RecursionError, IndexError) as e:
+            r.update(match=False, detail=f"unreadable returned value ({type(e).__name__})")
+        if r["match"]:
+            r["detail"] = ""
+
+
+def install_fds(mapping):
+    """In a forked child: make fd target = source for each (target, source), close every other fd."""
+    import fcntl
+    high = {t: fcntl.fcntl(src, fcntl.F_DUPFD, 100) for t, src in mapping.items()}
+    for t, h in high.items():
+        os.dup2(h, t)
+    keep = set(mapping)
+    for fd in os.listdir("/proc/self/fd"):  # only the open ones: closerange over 64k numbers costs ~20 ms
+        if int(fd) not in keep:
+            try:
+                os.close(int(fd))
+            except OSError:
+                pass
+
+
+def write_line(fd, obj):
+    view = memoryview((json.dumps(obj) + "\n").encode())
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def callable_names(namespace):
+    return [n for n, v in list(dict.items(namespace)) if type(n) is str and not n.startswith("__") and callable(v)]
+
+
+def program_server(code_obj):
+    """Check problems, in the program's process (fd 3: calls in, fd 4: replies out): loads the program, says which
+    names it defines, then answers each call with the returned value as plain data. Never returns."""
+    try:
+        module = prepare_child("solution", False)  # like the official exec: __name__ is not "__main__"
+        reply = {"ready": True}
+        try:
+            exec(code_obj, module.__dict__)
+            reply["callables"] = callable_names(module.__dict__)
+        except MemoryError:
+            reply = {"load_error": "MemoryError"}
+        except BaseException as e:
+            reply = {"load_error": f"{type(e).__name__}: {e}"[:500]}
+        write_line(4, reply)
+        if "load_error" in reply:
+            os._exit(0)
+        calls = os.fdopen(3, "rb")
+        while True:
+            line = calls.readline()
+            if not line:
+                os._exit(0)
+            try:
+                request = from_plain(line.decode("utf-8"))
+                fn = module.__dict__.get(request["name"])
+                if fn is None:
+                    reply = {"exc": "NameError", "msg": f"name {request['name']!r} is not defined"}
+                else:
+                    reply = {"value": to_plain(fn(*request["args"], **request["kwargs"]))}
+            except NotPlain as e:
+                reply = {"exc": "TypeError", "msg": str(e)}
+            except BaseException as e:
+                try:
+                    reply = {"exc": type(e).__name__, "msg": str(e)[:300]}
+                except BaseException:
+                    reply = {"exc": "Exception", "msg": ""}
+            write_line(4, reply)
+    finally:
+        os._exit(70)
+
+
+class CandidateProxy:
+    """In the test runner: stands for one of the program's functions. Arguments go out as plain data, the returned
+    value comes back as plain data (so it has built-in types and built-in __eq__), exceptions come back by name."""
+
+    def __init__(self, name, calls, replies):
+        self.__name__ = name
+        self._calls, self._replies = calls, replies
+
+    def __call__(self, *args, **kwargs):
+        request = json.dumps({"name": self.__name__, "args": to_plain(list(args)), "kwargs": to_plain(kwargs)})
+        write_all(self._calls, request + "\n")
+        line = self._replies.readline(STDOUT_CAP + 65536)
+        if not line.endswith(b"\n"):
+            raise RuntimeError("the program's process ended during a call")
+        reply = from_plain(line.decode("utf-8"))
+        if not isinstance(reply, dict):
+            raise RuntimeError("unreadable reply from the program's process")
+        if "exc" in reply:
+            cls = getattr(builtins, str(reply["exc"]), None)
+            if not (isinstance(cls, type) and issubclass(cls, Exception)):
+                cls = RuntimeError
+            raise cls(str(reply.get("msg", "")))
+        if "value" not in reply:
+            raise RuntimeError("unreadable reply from the program's process")
+        return reply["value"]
+
+
+def write_all(fd, text):
+    view = memoryview(text.encode())
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def test_runner(secret):
+    """Check problems, in the test runner's process (fd 3: verdict out, fd 4: replies in, fd 5: calls out): runs the
+    trusted test code against proxies of the program's functions. Not the program's uid (root only). Never returns."""
+    result = {"status": "error", "detail": ""}
+    try:
+        os.setsid()
+        set_limits()
+        os.chdir("/")
+        sys.stdin = sys.__stdin__ = sys.stdout = sys.__stdout__ = sys.stderr = sys.__stderr__ = open(os.devnull, "w")
+        replies = os.fdopen(4, "rb")
+        hello = replies.readline(1 << 20)
+        try:
+            hello = from_plain(hello.decode("utf-8")) if hello.endswith(b"\n") else None
+        except (ValueError, TypeError, RecursionError):
+            hello = None
+        if not isinstance(hello, dict) or ("load_error" not in hello and not isinstance(hello.get("callables"), list)):
+            result.update(status="error", detail="the program's process ended before it was loaded")
+            raise _Reported()
+        if "load_error" in hello:
+            result.update(status="load_error", detail=str(hello["load_error"]))
+            raise _Reported()
+        namespace = {"__builtins__": builtins}
+        if secret.get("prompt_code"):
+            exec(compile(secret["prompt_code"], "prompt.py", "exec"), namespace)  # the prompt's own helpers
+        if secret.get("setup"):
+            exec(compile(secret["setup"], "setup.py", "exec"), namespace)
+        for name in hello["callables"]:
+            if type(name) is str and name not in namespace:
+                namespace[name] = CandidateProxy(name, 5, replies)
+        if ENTRY_POINT:
+            namespace[ENTRY_POINT] = CandidateProxy(ENTRY_POINT, 5, replies)
+        exec(compile(secret["test"], "test.py", "exec"), namespace)
+        if secret.get("call_check"):
+            namespace["check"](namespace[ENTRY_POINT])
+        result.update(status="passed")
+    except _Reported:
+        pass
+    except AssertionError as e:
+        result.update(status="failed", detail=f"AssertionError: {e}"[:500])
+    except MemoryError:
+        result.update(status="memory", detail="MemoryError")
+    except BaseException as e:
+        result.update(status="error", detail=f"{type(e).__name__}: {e}"[:500])
+    try:
+        write_line(3, result)
+    except BaseException:
+        pass
+    os._exit(0)
+
+
+def run_check(code_obj):
+    """One test: the program in one process, the test code in another; pass = the test code finished."""
+    memfd = os.memfd_create("stdin", 0)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    call_r, call_w = os.pipe()
+    reply_r, reply_w = os.pipe()
+    start = time.monotonic()
+    program_pid = os.fork()
+    if program_pid == 0:
+        try:
+            install_fds({0: memfd, 1: devnull, 2: devnull, 3: call_r, 4: reply_w})
+            program_server(code_obj)
+        finally:
+            os._exit(70)
+    for fd in (memfd, call_r, reply_w):
+        os.close(fd)
+    secret = read_secret()  # the test code enters our memory only now, after the program's process was forked
+    res_r, res_w = os.pipe()
+    runner_pid = os.fork()
+    if runner_pid == 0:
+        try:
+            install_fds({0: devnull, 1: devnull, 2: devnull, 3: res_w, 4: reply_r, 5: call_w})
+            test_runner(secret)
+        finally:
+            os._exit(70)
+    for fd in (devnull, res_w, reply_r, call_w):
+        os.close(fd)
+    res = bytearray()
+    open_fds = {res_r: (res, 1 << 20)}
+    os.set_blocking(res_r, False)
+    pidfd = os.pidfd_open(runner_pid)
+    deadline = start + TIMEOUT
+    runner_status = None
+    while runner_status is None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        ready, _, _ = select.select(list(open_fds) + [pidfd], [], [], left)
+        for fd in ready:
+            if fd == pidfd:
+                runner_status = os.waitpid(runner_pid, 0)[1]
+            else:
+                pump(fd, open_fds)
+    seconds = time.monotonic() - start
+    timed_out = runner_status is None
+    for pid in (runner_pid, program_pid):
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    if runner_status is None:
+        runner_status = os.waitpid(runner_pid, 0)[1]
+    program_rusage = os.wait4(program_pid, 0)[2]
+    os.close(pidfd)
+    cleanup(program_pid)
+    if CLEANUP == "group":
+        cleanup(runner_pid)
+    drain_deadline = time.monotonic() + 1.0
+    while open_fds and time.monotonic() < drain_deadline:
+        for fd in select.select(list(open_fds), [], [], 0.1)[0]:
+            pump(fd, open_fds)
+    os.close(res_r)
+    report = {"index": 0, "seconds": round(seconds, 4)}
+    message = child_message(res)
+    program_cpu = program_rusage.ru_utime + program_rusage.ru_stime
+    if timed_out or (program_cpu >= float(JOB.get("cpu_seconds") or 1e9) and (message or {}).get("status") != "passed"):
+        report.update(status="timeout", detail=f"wall clock over {TIMEOUT:g}s" if timed_out else "CPU time limit")
+    elif message is None or not os.WIFEXITED(runner_status) or os.WEXITSTATUS(runner_status) != 0:
+        report.update(status="error", detail="the test runner ended without a verdict")
+    elif message["status"] == "passed":
+        report.update(status="ok", match=True)
+    elif message["status"] == "failed":
+        report.update(status="ok", match=False, detail=str(message.get("detail", "")))
+    elif message["status"] in ("load_error", "memory"):
+        report.update(status=message["status"], detail=str(message.get("detail", "")))
+    else:
+        report.update(status="error", detail=str(message.get("detail", "")))
+    return report
 
 
 def wrapped_like_harness(code):
@@ -390,7 +765,7 @@ def compile_program(code):
         return compile(code, "program.py", "exec"), None
     except SyntaxError as e:
         error = f"SyntaxError: {e}"
-        if FN_NAME is None and ("outside function" in str(e.msg) or "nonlocal" in str(e.msg)):
+        if MODE == "stdin" and ("outside function" in str(e.msg) or "nonlocal" in str(e.msg)):
             try:
                 return compile(wrapped_like_harness(code), "program.py", "exec"), None
             except BaseException:
@@ -400,20 +775,42 @@ def compile_program(code):
         return None, f"{type(e).__name__}: {e}"[:500]
 
 
+def check_program(code, prompt):
+    """Check problems: the program is the candidate's code when it already starts with the prompt; otherwise the
+    prompt followed by the code (a completion, as in the official harness; or a whole program, whose definitions
+    then replace the prompt's stubs). No prompt (MBPP): the code alone."""
+    if not prompt or code.startswith(prompt):
+        return code
+    first = next((l for l in code.split("\n") if l.strip()), "")
+    if not prompt.endswith("\n") and first and not first[0].isspace():
+        return prompt + "\n" + code
+    return prompt + code
+
+
+if MODE == "check":
+    CODE = check_program(CODE, PROMPT)
 CODE_OBJ, compile_error = compile_program(CODE)
 # Everything allocated so far is shared with the forked children: keep their garbage collector off those pages,
 # or each child's first collection would copy them all (copy-on-write).
 gc.collect()
 gc.freeze()
 
+reports = []
 for i, test_input in enumerate(TESTS_IN):
     if CODE_OBJ is None:
-        emit({"index": i, "status": "compile_error", "seconds": 0.0, "detail": compile_error})
-        continue
-    if FN_NAME is None:
+        reports.append({"index": i, "status": "compile_error", "seconds": 0.0, "detail": compile_error})
+    elif MODE == "check":
+        reports.append(run_check(CODE_OBJ))
+    elif MODE == "stdin":
         stdin_text = "\n".join(test_input) if isinstance(test_input, list) else str(test_input)
+        reports.append(run_test(CODE_OBJ, i, stdin_text))
     else:
-        stdin_text = ""
-    emit(run_test(CODE_OBJ, i, stdin_text))
+        reports.append(run_test(CODE_OBJ, i, ""))
+    if MODE != "call":
+        emit(reports.pop())
+if MODE == "call":
+    compare_values(reports)
+    for report in reports:
+        emit(report)
 self_usage, child_usage = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 emit({"done": True, "cpu_seconds": round(self_usage.ru_utime + self_usage.ru_stime + child_usage.ru_utime + child_usage.ru_stime, 4)})

@@ -23,11 +23,13 @@ public static class CandidateReader
                 if (JsonNode.Parse(line) is not JsonObject row) throw new InvalidDataException("the line is not a JSON object");
                 string problemId = Id(row, "problem_id");
                 string candidateId = Id(row, "candidate_id");
-                if (row["code"] is not JsonValue codeValue || !codeValue.TryGetValue(out string? code))
-                    throw new InvalidDataException("code is missing or not a string");
+                // "code": a whole program, or a HumanEval completion; "completion" alone is taken when "code" is absent.
+                string codeField = row.ContainsKey("code") ? "code" : "completion";
+                if (row[codeField] is not JsonValue codeValue || !codeValue.TryGetValue(out string? code))
+                    throw new InvalidDataException("code is missing or not a string (for HumanEval, \"completion\" may stand instead)");
                 var extra = new JsonObject();
                 foreach (var (key, value) in row)
-                    if (key is not ("problem_id" or "candidate_id" or "code")) extra[key] = value?.DeepClone();
+                    if (key != codeField && key is not ("problem_id" or "candidate_id")) extra[key] = value?.DeepClone();
                 candidate = new Candidate(problemId, candidateId, code, extra);
             }
             catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException)

@@ -6,8 +6,9 @@ using RewardML.Sandbox.Problems;
 namespace RewardML.Sandbox.Labelling;
 
 /// <summary>
-/// The labeller: judges a program against an APPS problem's tests in a bubblewrap sandbox, one sandbox process per
-/// program, with the official APPS harness's semantics (see docs/sandbox.md). At most
+/// The labeller: judges a program against a problem's tests in a bubblewrap sandbox, one sandbox process per
+/// program, with the official APPS harness's semantics, or the HumanEval/MBPP harnesses' for problems with test
+/// code (see docs/sandbox.md). At most
 /// <see cref="SandboxOptions.Workers"/> programs run at once, however many callers share the judge.
 /// </summary>
 /// <example>
@@ -40,7 +41,7 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(code);
         var tests = problem.Tests;
-        var template = new DriverJobTemplate(code, tests.FnName, tests.Inputs, problem.IsCallBased ? tests.Outputs : null);
+        var template = Template(problem, code);
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         (DriverReport?[] reports, bool programTimedOut, string? driverError, double? cpuSeconds) run;
@@ -56,7 +57,7 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
         var outcomes = new TestOutcome[run.reports.Length];
         for (int i = 0; i < outcomes.Length; i++)
             outcomes[i] = run.reports[i] is { } report
-                ? Outcome(report, problem.IsCallBased ? null : ExpectedStdout(tests.Outputs[i]))
+                ? Outcome(report, problem.Check is not null || problem.IsCallBased ? null : ExpectedStdout(tests.Outputs[i]))
                 : run.programTimedOut
                     ? new TestOutcome(Verdict.Timeout, 0) { Detail = "the program's wall-clock limit ran out before this test" }
                     : new TestOutcome(Verdict.RuntimeError, 0) { Detail = "the sandbox ended before this test: " + (run.driverError ?? "no report") };
@@ -65,6 +66,30 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
         {
             CpuSeconds = run.cpuSeconds,
         };
+    }
+
+    /// <summary>
+    /// The driver's job. Expected values (call-based) and test code (HumanEval/MBPP) go in the secret, which the driver
+    /// asks for only when no process of the program can read it; standard-input expectations never leave the host.
+    /// </summary>
+    private DriverJobTemplate Template(AppsProblem problem, string code)
+    {
+        if (problem.Check is { } check)
+        {
+            var secret = new JsonObject
+            {
+                ["prompt_code"] = check.Format == ProblemFormat.HumanEval ? check.Prompt : null,
+                ["setup"] = check.SetupCode,
+                ["test"] = check.TestCode,
+                ["call_check"] = check.Format == ProblemFormat.HumanEval,
+            };
+            return new DriverJobTemplate("check", code, null, [null], secret, check.Prompt, check.EntryPoint,
+                Options.CheckTimeout ?? CheckTests.DefaultTimeout);
+        }
+        var tests = problem.Tests;
+        if (!problem.IsCallBased) return new DriverJobTemplate("stdin", code, null, tests.Inputs, null);
+        return new DriverJobTemplate("call", code, tests.FnName, tests.Inputs,
+            new JsonObject { ["outputs"] = new JsonArray(tests.Outputs.Select(o => o?.DeepClone()).ToArray()) });
     }
 
     /// <summary>The expected stdout of a standard-input test: a string, or (as in the harness) a list of lines joined by newlines.</summary>
@@ -91,7 +116,8 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
         string? detail = verdict switch
         {
             Verdict.Pass => null,
-            Verdict.WrongAnswer when r.Status == "ok" => expectedStdout is null ? "returned a different value" : "stdout: " + Clip(r.Stdout ?? ""),
+            Verdict.WrongAnswer when r.Status == "ok" => expectedStdout is not null ? "stdout: " + Clip(r.Stdout ?? "")
+                : string.IsNullOrWhiteSpace(r.Detail) ? "returned a different value" : Clip(r.Detail),
             _ => string.IsNullOrWhiteSpace(r.Detail) ? r.Status : Clip(r.Detail),
         };
         return new TestOutcome(verdict, r.Seconds) { Detail = detail };

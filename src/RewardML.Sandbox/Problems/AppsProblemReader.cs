@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace RewardML.Sandbox.Problems;
 
 /// <summary>
-/// Loads APPS problems from Hugging Face-style JSONL rows (<c>solutions</c> and <c>input_output</c> as JSON strings,
+/// Loads problems: APPS, HumanEval or MBPP rows (told apart by their fields, see <see cref="FromRow"/>). APPS from Hugging Face-style JSONL rows (<c>solutions</c> and <c>input_output</c> as JSON strings,
 /// as on codeparrot/apps) or from the original folder layout (<c>NNNN/question.txt, input_output.json,
 /// solutions.json, metadata.json, starter_code.py</c>). A bad or partial problem becomes a <see cref="ProblemIssue"/>
 /// and is skipped; reading never throws for bad content (only for a path that does not exist).
@@ -51,20 +51,61 @@ public static class AppsProblemReader
         return problems;
     }
 
-    /// <summary>Builds a problem from one Hugging Face-style row.</summary>
+    /// <summary>
+    /// Builds a problem from one row. The format is told by the fields: <c>test</c> + <c>entry_point</c> = HumanEval,
+    /// <c>test_list</c> = MBPP, otherwise APPS (<c>input_output</c>). The id is <c>problem_id</c>, else <c>task_id</c>.
+    /// </summary>
     /// <exception cref="InvalidDataException">A required field is missing or malformed.</exception>
     public static AppsProblem FromRow(JsonObject row)
     {
-        string id = row["problem_id"] switch
+        string id = (row["problem_id"] ?? row["task_id"]) switch
         {
             JsonValue v when v.TryGetValue(out string? s) && !string.IsNullOrWhiteSpace(s) => s,
             JsonValue v when v.TryGetValue(out long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _ => throw new InvalidDataException("problem_id is missing (a string or an integer is expected)"),
+            JsonValue v when v.TryGetValue(out int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => throw new InvalidDataException("problem_id (or task_id) is missing (a string or an integer is expected)"),
         };
+        if (row.ContainsKey("test") && row.ContainsKey("entry_point")) return HumanEvalRow(id, row);
+        if (row.ContainsKey("test_list")) return MbppRow(id, row);
         var tests = ParseTests(EmbeddedJson(row["input_output"], "input_output"), $"problem {id}: input_output");
         var solutions = ParseSolutions(EmbeddedJson(row["solutions"], "solutions"), $"problem {id}: solutions");
         return new AppsProblem(id, Text(row["question"]), solutions, tests, Text(row["starter_code"]), Text(row["difficulty"]));
     }
+
+    private static readonly AppsTests NoIoTests = new([], [], null);
+
+    private static AppsProblem HumanEvalRow(string id, JsonObject row)
+    {
+        string prompt = RequiredText(row, "prompt", id);
+        string entry = RequiredText(row, "entry_point", id);
+        string test = RequiredText(row, "test", id);
+        if (!System.Text.RegularExpressions.Regex.IsMatch(test, @"(?m)^def check\("))
+            throw new InvalidDataException($"problem {id}: test does not define check(candidate)");
+        string canonical = Text(row["canonical_solution"]);
+        return new AppsProblem(id, prompt, canonical.Length > 0 ? [canonical] : [], NoIoTests, "", "")
+        {
+            Check = new CheckTests(ProblemFormat.HumanEval, prompt, entry, test, ""),
+        };
+    }
+
+    private static AppsProblem MbppRow(string id, JsonObject row)
+    {
+        if (row["test_list"] is not JsonArray list || list.Count == 0)
+            throw new InvalidDataException($"problem {id}: test_list must be a non-empty list of assert lines");
+        var asserts = list.Select(x => x is JsonValue v && v.TryGetValue(out string? s) ? s
+            : throw new InvalidDataException($"problem {id}: every test_list entry must be a string")).ToList();
+        string code = Text(row["code"]);
+        string? entry = row["entry_point"] is JsonValue ev && ev.TryGetValue(out string? e) && e.Length > 0 ? e : null;
+        string question = Text(row["text"]) is { Length: > 0 } text ? text : Text(row["prompt"]);
+        return new AppsProblem(id, question, code.Length > 0 ? [code] : [], NoIoTests, "", "")
+        {
+            Check = new CheckTests(ProblemFormat.Mbpp, "", entry, string.Join('\n', asserts) + "\n", Text(row["test_setup_code"])),
+        };
+    }
+
+    private static string RequiredText(JsonObject row, string name, string id) =>
+        row[name] is JsonValue v && v.TryGetValue(out string? s) && !string.IsNullOrWhiteSpace(s) ? s
+            : throw new InvalidDataException($"problem {id}: {name} is missing or not a string");
 
     private static AppsProblem? ReadFolder(string dir, ICollection<ProblemIssue> issues)
     {
