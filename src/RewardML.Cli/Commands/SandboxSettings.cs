@@ -17,6 +17,9 @@ internal abstract class SandboxSettings : CommandSettings
     [CommandOption("--test-timeout <SECONDS>"), Description("Wall-clock limit per test (default 4).")]
     public double TestTimeout { get; init; } = 4;
 
+    [CommandOption("--check-timeout <SECONDS>"), Description("Wall-clock limit for a HumanEval/MBPP program with its test code (default 3, HumanEval's).")]
+    public double? CheckTimeout { get; init; }
+
     [CommandOption("--program-timeout <SECONDS>"), Description("Wall-clock limit per program (default: tests x test timeout + 10).")]
     public double? ProgramTimeout { get; init; }
 
@@ -30,7 +33,7 @@ internal abstract class SandboxSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Workers is < 1) return ValidationResult.Error("--workers must be at least 1.");
-        if (TestTimeout <= 0 || ProgramTimeout is <= 0) return ValidationResult.Error("Timeouts must be positive.");
+        if (TestTimeout <= 0 || ProgramTimeout is <= 0 || CheckTimeout is <= 0) return ValidationResult.Error("Timeouts must be positive.");
         if (MemoryMb < 1) return ValidationResult.Error("--memory-mb must be at least 1.");
         return ValidationResult.Success();
     }
@@ -39,6 +42,7 @@ internal abstract class SandboxSettings : CommandSettings
     public SandboxOptions ToSandboxOptions() => new()
     {
         TestTimeout = TimeSpan.FromSeconds(TestTimeout),
+        CheckTimeout = CheckTimeout is { } checkSeconds ? TimeSpan.FromSeconds(checkSeconds) : null,
         ProgramTimeout = ProgramTimeout is { } programSeconds ? TimeSpan.FromSeconds(programSeconds) : null,
         MemoryBytes = (long)MemoryMb << 20,
         UnsafeNoIsolation = UnsafeNoIsolation,
