@@ -111,11 +111,15 @@ def main() -> None:
     is_main = accelerator.is_main_process if accelerator else True
 
     rows, info = read_rows(args.data)
-    rows = [r for r in rows if positions_and_targets(r)[0]]  # a row without a position contributes nothing
-    if not rows:
-        raise SystemExit(f"{args.data}: no row has a step inside the window.")
+    # As RewardHead: balancing factors over all rows, then rows without a position (they carry no loss) are left out.
     factors = balance_factors(rows, args.balance_classes)
-    weights = [float(r.get("weight", 1.0)) * f for r, f in zip(rows, factors)]
+    kept = [i for i, r in enumerate(rows) if positions_and_targets(r)[0]]
+    if not kept:
+        raise SystemExit(f"{args.data}: no row has a step inside the window.")
+    if is_main and len(kept) < len(rows):
+        print(f"{len(rows) - len(kept)} row(s) have no step inside the window and are left out", flush=True)
+    weights = [float(rows[i].get("weight", 1.0)) * factors[i] for i in kept]
+    rows = [rows[i] for i in kept]
 
     torch.manual_seed(args.seed)
     dtype = torch.bfloat16 if args.bf16 else torch.float32
@@ -242,8 +246,10 @@ def main() -> None:
 
         if args.validation_data:
             val_rows, _ = read_rows(args.validation_data)
-            val_rows = [r for r in val_rows if positions_and_targets(r)[0]]
-            val_w = [float(r.get("weight", 1.0)) * f for r, f in zip(val_rows, balance_factors(val_rows, args.balance_classes))]
+            val_factors = balance_factors(val_rows, args.balance_classes)
+            val_kept = [i for i, r in enumerate(val_rows) if positions_and_targets(r)[0]]
+            val_w = [float(val_rows[i].get("weight", 1.0)) * val_factors[i] for i in val_kept]
+            val_rows = [val_rows[i] for i in val_kept]
             model.eval()
             with torch.no_grad():
                 total = sum(batch_loss_terms(list(range(k, min(k + args.batch_size, len(val_rows)))), val_rows, val_w).item()
@@ -251,6 +257,8 @@ def main() -> None:
             if is_main:
                 print(json.dumps({"epoch": epoch + 1, "validation_loss": total / max(1e-12, sum(val_w))}), flush=True)
 
+    if accelerator:
+        accelerator.wait_for_everyone()
     if not is_main:
         return
     net = accelerator.unwrap_model(model) if accelerator else model
