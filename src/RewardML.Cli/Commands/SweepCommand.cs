@@ -56,7 +56,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         [CommandOption("--backbone <NAME|DIR>"), Description("tiny (built-in, Phi-4 vocabulary), tiny-mini (Phi-4-mini vocabulary), or a Hugging Face Phi-3/Phi-4 checkpoint folder. Required.")]
         public string Backbone { get; init; } = "";
 
-        [CommandOption("--space <FILE.json>"), Description("Search space as JSON ({\"dimensions\": [...]}, see docs/sweeps.md); names are RewardHeadTrainer.Options properties, StepStrategy or MaxLength. Default: the library's default space (RewardHeadSearchSpace.Create()) less the dimensions fixed by --epochs, --steps, --max-length.")]
+        [CommandOption("--space <FILE.json>"), Description("Search space as JSON (a \"dimensions\" list, see docs/sweeps.md); names are RewardHeadTrainer.Options properties, StepStrategy or MaxLength. Default: the library's default space (RewardHeadSearchSpace.Create()) less the dimensions fixed by --epochs, --steps, --max-length.")]
         public string? Space { get; init; }
 
         [CommandOption("--tuner <TUNER>"), Description("random, grid, tpe (tree-Parzen, model-based) or halving (successive halving over epochs). Default tpe.")]
@@ -117,6 +117,8 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var unknown = context.Remaining.Parsed.Select(p => p.Key).Concat(context.Remaining.Raw).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"sweep: unknown option or argument: {string.Join(", ", unknown)} (see rewardml sweep --help).");
         foreach (var file in new[] { settings.Data, settings.Problems, settings.Candidates, settings.Validation, settings.Space }.OfType<string>())
             if (!File.Exists(file) && !Directory.Exists(file)) throw new FileNotFoundException($"{file}: no such file.", file);
         var backbone = RewardBackbone.Parse(settings.Backbone);
