@@ -19,6 +19,7 @@ app.Configure(config =>
         model.AddCommand<ModelForwardCommand>("forward").WithDescription("Run NAME_input_ids of a safetensors file; write NAME_last_hidden and NAME_logits (float32).");
     });
     config.AddCommand<TrainCommand>("train").WithDescription("Train a reward model: rows → steps → tokens → RewardHead → a model zip (+ per-step log and validation metrics beside it).");
+    config.AddCommand<SweepCommand>("sweep").WithDescription("Search reward-head and pipeline options (random, grid, TPE or successive halving) by validation AUC, log loss or best-of-n gain: trials.jsonl (resumable), leaderboard.csv, metric.png and best-model.zip in the --out folder.");
     config.AddCommand<DemoCommand>("demo").WithDescription("The whole data flow on an embedded default: sandbox labels, steps, tokens, per-step values of a tiny reward model.");
     config.AddCommand<RuntimeCommand>("runtime").WithDescription("Show how the TorchSharp native runtime was loaded (device, libtorch, compatibility copy).");
     config.AddCommand<LabelCommand>("label").WithDescription("Run candidate programs against APPS tests in a bubblewrap sandbox; write results.jsonl (resumable).");

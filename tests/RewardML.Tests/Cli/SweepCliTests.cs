@@ -1,0 +1,91 @@
+using System.Text.Json;
+
+namespace RewardML.Tests.Cli;
+
+/// <summary><c>rewardml sweep</c> as a user runs it: a real tiny sweep writes its folder and table, a rerun continues it, flag errors exit 2.</summary>
+[TestClass]
+public sealed class SweepCliTests
+{
+    private string _dir = "";
+
+    [TestInitialize]
+    public void CreateDir() => _dir = Directory.CreateTempSubdirectory("sweep-cli-").FullName;
+
+    [TestCleanup]
+    public void DeleteDir() => Directory.Delete(_dir, recursive: true);
+
+    private string Rows(string name, int first, int count)
+    {
+        var lines = new List<string>();
+        for (int p = first; p < first + count; p++)
+        {
+            string prompt = $"Read n and print n + {p}.";
+            lines.Add(JsonSerializer.Serialize(new { problem_id = $"p{p}", prompt, code = $"n = int(input())\nprint(n + {p})\n", label = true }));
+            lines.Add(JsonSerializer.Serialize(new { problem_id = $"p{p}", prompt, code = $"n = int(input())\nprint(n - {p})\n", label = false }));
+        }
+        string path = Path.Combine(_dir, name);
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    private string[] Sweep(string folder, int maxTrials) =>
+    [
+        "sweep", "--data", Rows("train.jsonl", 0, 6), "--validation", Rows("validation.jsonl", 6, 3), "--out", folder,
+        "--backbone", "tiny", "--device", "cpu", "--threads", "1", "--max-length", "96", "--max-steps", "2",
+        "--tuner", "random", "--seed", "3", "--max-trials", maxTrials.ToString(),
+    ];
+
+    [TestMethod]
+    public void ATinySweepWritesItsFolderAndTableAndARerunRunsOnlyTheNewTrial()
+    {
+        string folder = Path.Combine(_dir, "sweep");
+        var (code, stdout, stderr) = CliProcess.Run(Sweep(folder, 2), TimeSpan.FromMinutes(5));
+        Assert.AreEqual(0, code, stderr + stdout);
+        foreach (var file in new[] { "trials.jsonl", "leaderboard.csv", "best-model.zip", "metric.png", "sweep.json" })
+            Assert.IsTrue(File.Exists(Path.Combine(folder, file)), $"{file} missing; stdout: {stdout}");
+        Assert.AreEqual(2, File.ReadAllLines(Path.Combine(folder, "trials.jsonl")).Length, "one log line per trial");
+        Assert.AreEqual(3, File.ReadAllLines(Path.Combine(folder, "leaderboard.csv")).Length, "header + two trials");
+        foreach (var header in new[] { "trial", "options", "Auc", "seconds", "error" }) StringAssert.Contains(stdout, header, "table header");
+        StringAssert.Contains(stdout, "LearningRate=", "the options of each trial in the table");
+        StringAssert.Contains(stdout, "best-model.zip", "the best model's path");
+        Assert.IsFalse(stdout.Contains("MaxLength="), "--max-length fixes MaxLength: the default space does not sweep it");
+
+        var (again, stdout2, stderr2) = CliProcess.Run(Sweep(folder, 3), TimeSpan.FromMinutes(5));
+        Assert.AreEqual(0, again, stderr2 + stdout2);
+        var log = File.ReadAllLines(Path.Combine(folder, "trials.jsonl"));
+        Assert.AreEqual(3, log.Length, "the rerun adds exactly one trial");
+        CollectionAssert.AreEqual(new[] { 1, 2, 3 }, log.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("trial").GetInt32()).ToArray());
+        StringAssert.Contains(stdout2, "2 from the folder's log, 1 run now");
+    }
+
+    [TestMethod]
+    public void UsageErrorsExitWith2AndOneLine()
+    {
+        string data = Rows("train.jsonl", 0, 3), folder = Path.Combine(_dir, "sweep");
+        string badSpace = Path.Combine(_dir, "space.json");
+        File.WriteAllText(badSpace, """{ "dimensions": [ { "name": "NoSuchOption", "kind": "Boolean" } ] }""");
+        string maxLengthSpace = Path.Combine(_dir, "max-length.json");
+        File.WriteAllText(maxLengthSpace, """{ "dimensions": [ { "name": "MaxLength", "kind": "Integer", "min": 64, "max": 128 } ] }""");
+        string[] common = ["sweep", "--data", data, "--backbone", "tiny", "--out", folder];
+        var cases = new (string[] Args, string Expected)[]
+        {
+            ([.. common, "--tuner", "bogus"], "--tuner"),
+            ([.. common, "--metric", "accuracy"], "--metric"),
+            (["sweep", "--data", data, "--backbone", "tiny"], "--out is required"),
+            ([.. common, "--best-of-n", "2", "--keep", "3"], "1 ≤ k ≤ n"),
+            ([.. common, "--validation-split", "1"], "--validation-split"),
+            ([.. common, "--space", badSpace], "NoSuchOption"),
+            ([.. common, "--space", maxLengthSpace, "--max-length", "96"], "--max-length"),
+            ([.. common, "--no-such-flag"], "no-such-flag"),
+        };
+        foreach (var (args, expected) in cases)
+        {
+            var (code, _, stderr) = CliProcess.Run(args);
+            string shown = string.Join(' ', args.Skip(1));
+            Assert.AreEqual(2, code, $"{shown}: {stderr}");
+            Assert.AreEqual(1, stderr.Trim().Split('\n').Length, $"{shown}: {stderr}");
+            StringAssert.Contains(stderr, expected, shown);
+        }
+        Assert.IsFalse(Directory.Exists(folder), "no sweep folder is created by a usage error");
+    }
+}
