@@ -15,7 +15,7 @@ public sealed class ForgeryTests : SandboxJudgeFixture<ForgeryTests>
     private const string Expected = "987654321";
 
     [TestCleanup]
-    public void NothingLeft() => AssertNoLeftovers();
+    public void NothingLeft() => CheckNoLeftoversWhereRoot(ClassJudge);
 
     private static async Task<TestOutcome> JudgeCall(string code)
     {

@@ -19,7 +19,7 @@ public sealed class CheckProblemTests : SandboxJudgeFixture<CheckProblemTests>
                                 "    assert candidate([5], 1) == [5]\n    assert candidate([], 0) == []\n";
 
     [TestCleanup]
-    public void NothingLeft() => AssertNoLeftovers();
+    public void NothingLeft() => CheckNoLeftoversWhereRoot(ClassJudge);
 
     private static AppsProblem HumanEval(string prompt = Prompt, string test = Test, string entry = "top") =>
         AppsProblemReader.FromRow(new JsonObject { ["task_id"] = "HumanEval/x", ["prompt"] = prompt, ["entry_point"] = entry, ["test"] = test, ["canonical_solution"] = "" });
