@@ -12,6 +12,8 @@ app.Configure(config =>
 {
     config.SetApplicationName("rewardml");
     config.PropagateExceptions();
+    config.Settings.StrictParsing = true; // unknown flags and extra arguments are usage errors (exit 2), named by CliUsage.Rewrite
+    config.SetInterceptor(new CliUsage.StrictArguments());
     config.AddBranch("model", model =>
     {
         model.SetDescription("Inspect a Phi-3/Phi-4 checkpoint or run it to compare with another implementation.");
@@ -26,4 +28,4 @@ app.Configure(config =>
     config.AddCommand<EvalCommand>("eval").WithDescription("Best-k-of-n (model, random, oracle, gain with bootstrap intervals) and AUC/calibration of a scored file, optionally against a baseline; Markdown + JSON report and PNG plots with --report-dir.");
     config.AddCommand<RolloutsCommand>("rollouts").WithDescription("Branching rollouts (1 main, K branch points at its least likely tokens, M rollouts each) from an OpenAI-compatible server or an in-process Phi checkpoint into rollouts.jsonl, labelled in the sandbox with --label; resumable.");
 });
-return CliErrors.Run(() => app.Run(args));
+return CliErrors.Run(() => app.Run(args), args);

@@ -42,6 +42,7 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         var options = settings.ToSandboxOptions();
         using var judge = new SandboxJudge(options); // refuses without bubblewrap unless isolation is waived
         settings.WarnIfUnsafe();
+        SandboxSettings.WarnIfNumpyUnavailable(options);
 
         var summary = new LabelSummary();
         var problems = AppsProblemReader.Load(settings.Problems, summary.Issues);

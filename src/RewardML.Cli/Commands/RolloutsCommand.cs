@@ -142,6 +142,7 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         // The judge first: a missing bubblewrap should fail before minutes of model loading.
         using var judge = settings.Label ? new SandboxJudge(settings.ToSandboxOptions()) : null;
         settings.WarnIfUnsafe();
+        if (judge is not null) SandboxSettings.WarnIfNumpyUnavailable(judge.Options);
         var (generator, owned) = settings.Checkpoint is { } checkpoint ? InProcess(checkpoint, settings) : Server(settings);
         using var ownedBackend = owned;
 
