@@ -11,16 +11,16 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
 {
     public sealed class Settings : SandboxSettings
     {
-        [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL or the APPS folder layout.")]
+        [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL or the APPS folder layout (a folder of problem folders with input_output.json). Required.")]
         public string Problems { get; init; } = "";
 
-        [CommandOption("--candidates <PATH>"), Description("candidates.jsonl: {\"problem_id\", \"candidate_id\", \"code\"} per line (other fields are carried through).")]
+        [CommandOption("--candidates <PATH>"), Description("candidates.jsonl: {\"problem_id\", \"candidate_id\", \"code\"} per line (other fields are carried through). No default: give this or --reference-solutions.")]
         public string? Candidates { get; init; }
 
-        [CommandOption("--reference-solutions <N>"), Description("Label the first N reference solutions of every problem instead (candidate_id = index).")]
+        [CommandOption("--reference-solutions <N>"), Description("Label the first N reference solutions of every problem instead (candidate_id = index). No default: give this or --candidates.")]
         public int? ReferenceSolutions { get; init; }
 
-        [CommandOption("--out <PATH>"), Description("results.jsonl; an existing file is resumed (pairs already there are skipped).")]
+        [CommandOption("--out <PATH>"), Description("results.jsonl; an existing file is resumed (pairs already there are skipped). Required.")]
         public string Out { get; init; } = "";
 
         [CommandOption("--details"), Description("Also write why each failed test failed (\"detail\").")]

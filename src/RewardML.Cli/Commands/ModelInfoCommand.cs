@@ -11,7 +11,7 @@ internal sealed class ModelInfoCommand : Command<ModelInfoCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--checkpoint <DIR>")]
-        [System.ComponentModel.Description("Hugging Face checkpoint folder (config.json + model.safetensors or sharded index).")]
+        [System.ComponentModel.Description("Hugging Face checkpoint folder (config.json + model.safetensors or sharded index). Required.")]
         public string Checkpoint { get; init; } = "";
 
         public override ValidationResult Validate() =>

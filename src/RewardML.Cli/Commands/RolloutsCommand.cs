@@ -20,16 +20,16 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
 {
     public sealed class Settings : SandboxSettings
     {
-        [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL (codeparrot/apps rows) or the APPS folder layout; bad problems are reported and skipped.")]
+        [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL (codeparrot/apps rows) or the APPS folder layout; bad problems are reported and skipped. Required.")]
         public string Problems { get; init; } = "";
 
-        [CommandOption("--out <PATH>"), Description("rollouts.jsonl to write; an existing file is resumed.")]
+        [CommandOption("--out <PATH>"), Description("rollouts.jsonl to write; an existing file is resumed. Required.")]
         public string Out { get; init; } = "";
 
-        [CommandOption("--server <URL>"), Description("OpenAI-compatible API base, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp server).")]
+        [CommandOption("--server <URL>"), Description("OpenAI-compatible API base, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp server). No default: give --server or --checkpoint (or neither with --results when nothing needs sampling).")]
         public string? Server { get; init; }
 
-        [CommandOption("--checkpoint <DIR>"), Description("Sample in-process from this Hugging Face Phi checkpoint folder instead of a server.")]
+        [CommandOption("--checkpoint <DIR>"), Description("Sample in-process from this Hugging Face Phi checkpoint folder instead of a server. No default: give --server or --checkpoint.")]
         public string? Checkpoint { get; init; }
 
         [CommandOption("--tokenizer <SPEC>"), Description("With --checkpoint: phi4, phi4-mini or folder:PATH (default: the checkpoint's tokenizer.json, else the built-in one matching its vocab_size).")]
@@ -44,55 +44,55 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         [CommandOption("--threads <N>"), Description("With --checkpoint: CPU threads (default: libtorch's).")]
         public int Threads { get; init; }
 
-        [CommandOption("--model <NAME>"), Description("The served model's name.")]
+        [CommandOption("--model <NAME>"), Description("The served model's name. Required with --server (no default).")]
         public string? Model { get; init; }
 
-        [CommandOption("--api-key-env <VAR>"), Description("Environment variable holding the server's API key, if it wants one.")]
+        [CommandOption("--api-key-env <VAR>"), Description("Environment variable holding the server's API key, if it wants one (default: none, no key is sent).")]
         public string? ApiKeyEnv { get; init; }
 
-        [CommandOption("--branch-points <K>"), Description("Branch points per main rollout (paper: 6).")]
+        [CommandOption("--branch-points <K>"), Description("Branch points K per main rollout (default 6, as in the paper).")]
         public int BranchPoints { get; init; } = 6;
 
-        [CommandOption("--rollouts-per-branch <M>"), Description("Rollouts from each branch point (paper: 6).")]
+        [CommandOption("--rollouts-per-branch <M>"), Description("Rollouts M from each branch point (default 6, as in the paper).")]
         public int RolloutsPerBranch { get; init; } = 6;
 
-        [CommandOption("--temperature <T>")]
+        [CommandOption("--temperature <T>"), Description("Sampling temperature (default 1.0).")]
         public double Temperature { get; init; } = 1.0;
 
-        [CommandOption("--top-p <P>")]
+        [CommandOption("--top-p <P>"), Description("Nucleus sampling: sample from the smallest set of tokens whose probability reaches P; 1 keeps all (default 0.95).")]
         public double TopP { get; init; } = 0.95;
 
-        [CommandOption("--max-tokens <N>"), Description("Token budget of the main rollout (a branch gets it less its prefix).")]
+        [CommandOption("--max-tokens <N>"), Description("Token budget of the main rollout (a branch gets it less its prefix) (default 1024).")]
         public int MaxTokens { get; init; } = 1024;
 
-        [CommandOption("--min-distance <N>"), Description("Minimum distance in tokens between branch points.")]
+        [CommandOption("--min-distance <N>"), Description("Minimum distance in tokens between branch points (default 4).")]
         public int MinDistance { get; init; } = 4;
 
-        [CommandOption("--seed <N>")]
+        [CommandOption("--seed <N>"), Description("Seed of the sampler and of the branch choices: the same seed gives the same rollouts where the backend honours seeds (default 0).")]
         public int Seed { get; init; }
 
         [CommandOption("--stop <TEXT>"), Description("Stop string (repeatable); default: \\nQUESTION:, <|endoftext|>, <|end|>.")]
         public string[]? Stop { get; init; }
 
-        [CommandOption("--parallel <N>"), Description("Requests in flight at once.")]
+        [CommandOption("--parallel <N>"), Description("Requests in flight at once (default 4).")]
         public int Parallel { get; init; } = 4;
 
-        [CommandOption("--timeout <SECONDS>"), Description("Time allowed for one request.")]
+        [CommandOption("--timeout <SECONDS>"), Description("Time allowed for one request, in seconds (default 300).")]
         public double TimeoutSeconds { get; init; } = 300;
 
-        [CommandOption("--retries <N>"), Description("Retries of a request after a transient failure.")]
+        [CommandOption("--retries <N>"), Description("Retries of a request after a transient failure (default 3).")]
         public int Retries { get; init; } = 3;
 
-        [CommandOption("--limit <N>"), Description("Only the first N problems.")]
+        [CommandOption("--limit <N>"), Description("Only the first N problems (default: all).")]
         public int? Limit { get; init; }
 
-        [CommandOption("--results <PATH>"), Description("results.jsonl of `rewardml label --candidates <rollouts.jsonl>`: labels the rollouts, then prefix values and weights are computed.")]
+        [CommandOption("--results <PATH>"), Description("results.jsonl of `rewardml label --candidates <rollouts.jsonl>`: labels the rollouts, then prefix values and weights are computed (default: none).")]
         public string? Results { get; init; }
 
         [CommandOption("--label"), Description("Judge every rollout in the bubblewrap sandbox (as `rewardml label` does, with its --workers, --test-timeout, --program-timeout, --memory-mb and --unsafe-no-isolation), then compute prefix values and weights.")]
         public bool Label { get; init; }
 
-        [CommandOption("--report <PATH>"), Description("Write the run's report (counts, cold-start problems, failures) as JSON.")]
+        [CommandOption("--report <PATH>"), Description("Write the run's report (counts, cold-start problems, failures) as JSON with snake_case keys (default: none).")]
         public string? Report { get; init; }
 
         public override ValidationResult Validate()
