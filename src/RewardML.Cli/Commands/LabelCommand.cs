@@ -33,6 +33,7 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
             if ((Candidates is null) == (ReferenceSolutions is null))
                 return ValidationResult.Error("Give exactly one of --candidates and --reference-solutions.");
             if (ReferenceSolutions is < 1) return ValidationResult.Error("--reference-solutions must be at least 1.");
+            if (CliPaths.OutputFileError("--out", Out) is { } outError) return ValidationResult.Error(outError);
             return base.Validate();
         }
     }
@@ -45,7 +46,7 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         SandboxSettings.WarnIfNumpyUnavailable(options);
 
         var summary = new LabelSummary();
-        var problems = AppsProblemReader.Load(settings.Problems, summary.Issues);
+        var problems = CliPaths.LoadProblems(settings.Problems, summary.Issues);
         var byId = new Dictionary<string, AppsProblem>();
         foreach (var p in problems)
             if (!byId.TryAdd(p.ProblemId, p)) summary.Issues.Add(new ProblemIssue(settings.Problems, null, $"problem {p.ProblemId} appears twice; the first is kept"));
@@ -54,6 +55,7 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
             : CandidateReader.ReferenceSolutions(problems, settings.ReferenceSolutions!.Value)).ToList();
 
         using var journal = ResultsJournal.Open(settings.Out);
+        foreach (var corrupt in journal.CorruptLines) Console.Error.WriteLine($"rewardml: warning: {corrupt}");
         var labeller = new Labeller(judge, options.Workers) { IncludeDetails = settings.Details };
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -74,9 +76,12 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         table.AddRow("strict pass", summary.Judged == 0 ? "-" : $"{summary.StrictPasses} ({100.0 * summary.StrictPasses / summary.Judged:F1}%)");
         table.AddRow("tests", summary.Tests.ToString());
         foreach (var (verdict, count) in summary.Verdicts.Where(v => v.Value > 0))
-            table.AddRow($"  {verdict}", count.ToString());
+            table.AddRow($"  {VerdictName(verdict)}", count.ToString());
         table.AddRow("wall time", $"{summary.Elapsed.TotalSeconds:F1} s ({(summary.Elapsed.TotalSeconds > 0 ? summary.Tests / summary.Elapsed.TotalSeconds : 0):F1} tests/s, {options.Workers} workers)");
         AnsiConsole.Write(table);
         return 0;
     }
+
+    /// <summary>A verdict as results.jsonl and the docs spell it (<c>runtime_error</c>), not the enum's name.</summary>
+    internal static string VerdictName(Verdict verdict) => System.Text.Json.JsonSerializer.Serialize(verdict).Trim('"');
 }

@@ -43,6 +43,7 @@ internal sealed class ModelForwardCommand : Command<ModelForwardCommand.Settings
             if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint DIR is required.");
             if (string.IsNullOrWhiteSpace(Input)) return ValidationResult.Error("--input IN.safetensors is required.");
             if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--out OUT.safetensors is required.");
+            if ((CliPaths.CheckpointError("--checkpoint", Checkpoint) ?? CliPaths.OutputFileError("--out", Output)) is { } error) return ValidationResult.Error(error);
             return ValidationResult.Success();
         }
     }

@@ -15,7 +15,9 @@ internal sealed class ModelInfoCommand : Command<ModelInfoCommand.Settings>
         public string Checkpoint { get; init; } = "";
 
         public override ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Checkpoint) ? ValidationResult.Error("--checkpoint DIR is required.") : ValidationResult.Success();
+            string.IsNullOrWhiteSpace(Checkpoint) ? ValidationResult.Error("--checkpoint DIR is required.")
+            : CliPaths.CheckpointError("--checkpoint", Checkpoint) is { } error ? ValidationResult.Error(error)
+            : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -102,8 +102,8 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
             bool server = !string.IsNullOrWhiteSpace(Server), checkpoint = !string.IsNullOrWhiteSpace(Checkpoint);
             if (server && checkpoint)
                 return ValidationResult.Error("--server and --checkpoint are mutually exclusive: sample from a server or from an in-process checkpoint, not both");
-            if (!server && !checkpoint)
-                return ValidationResult.Error("give --server (an OpenAI-compatible /v1 base URL) or --checkpoint (a Phi checkpoint folder)");
+            if (!server && !checkpoint && Results is null)
+                return ValidationResult.Error("give --server (an OpenAI-compatible /v1 base URL) or --checkpoint (a Phi checkpoint folder); only --results on a complete rollouts file needs neither");
             if (server)
             {
                 if (!Uri.TryCreate(Server, UriKind.Absolute, out var url) || (url.Scheme != "http" && url.Scheme != "https"))
@@ -112,6 +112,8 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
             }
             else if (Model is not null || ApiKeyEnv is not null)
                 return ValidationResult.Error("--model and --api-key-env belong to --server; with --checkpoint the model is the checkpoint");
+            if (checkpoint && CliPaths.CheckpointError("--checkpoint", Checkpoint!) is { } checkpointError) return ValidationResult.Error(checkpointError);
+            if ((CliPaths.OutputFileError("--out", Out) ?? CliPaths.OutputFileError("--report", Report)) is { } outError) return ValidationResult.Error(outError);
             if (!Label && (UnsafeNoIsolation || Workers is not null || ProgramTimeout is not null))
                 return ValidationResult.Error("--unsafe-no-isolation, --workers and --program-timeout only apply with --label");
             return base.Validate();
@@ -121,7 +123,7 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var issues = new List<ProblemIssue>();
-        IReadOnlyList<AppsProblem> problems = AppsProblemReader.Load(settings.Problems, issues);
+        IReadOnlyList<AppsProblem> problems = CliPaths.LoadProblems(settings.Problems, issues);
         foreach (var issue in issues) Console.Error.WriteLine($"rewardml: skipped {issue}");
         if (settings.Limit is int limit) problems = problems.Take(limit).ToList();
 
@@ -143,7 +145,9 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         using var judge = settings.Label ? new SandboxJudge(settings.ToSandboxOptions()) : null;
         settings.WarnIfUnsafe();
         if (judge is not null) SandboxSettings.WarnIfNumpyUnavailable(judge.Options);
-        var (generator, owned) = settings.Checkpoint is { } checkpoint ? InProcess(checkpoint, settings) : Server(settings);
+        var (generator, owned) = settings.Checkpoint is { } checkpoint ? InProcess(checkpoint, settings)
+            : settings.Server is not null ? Server(settings)
+            : ((ICompletionGenerator)new NoBackend(), (IDisposable?)null);
         using var ownedBackend = owned;
 
         var runner = new BranchingRollouts(generator, options, judge);
@@ -155,10 +159,20 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
             task.Value = task.MaxValue;
         });
 
-        Print(result, settings.Out);
+        Print(result, settings.Out, problems.Count);
         if (settings.Report is not null)
-            await File.WriteAllTextAsync(settings.Report, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+            await File.WriteAllTextAsync(settings.Report, JsonSerializer.Serialize(result, ReportJson), cancellationToken);
         return result.Failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>The <c>--report</c> JSON: snake_case keys, as every file we write.</summary>
+    internal static readonly JsonSerializerOptions ReportJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The backend of <c>--results</c> without <c>--server</c>/<c>--checkpoint</c>: fine while nothing needs sampling.</summary>
+    private sealed class NoBackend : ICompletionGenerator
+    {
+        public Task<Completion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken = default) =>
+            throw new ArgumentException("some rollouts of --out are missing and need sampling: give --server or --checkpoint (only --results on a complete rollouts file needs neither)");
     }
 
     private static (ICompletionGenerator Generator, IDisposable Owned) Server(Settings settings)
@@ -186,12 +200,12 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         return (new PhiCompletionGenerator(new PhiGenerator(model), tokenizer.Inner), model);
     }
 
-    private static void Print(RolloutRunResult result, string path)
+    private static void Print(RolloutRunResult result, string path, int loadedProblems)
     {
         var report = result.Report;
         var table = new Table().AddColumns("", "");
         table.AddRow("file", Markup.Escape(path));
-        table.AddRow("problems", report.Problems.ToString());
+        table.AddRow("problems", report.Problems == loadedProblems ? $"{loadedProblems} loaded" : $"{loadedProblems} loaded ({report.Problems} with rollouts in the file)");
         table.AddRow("rollouts", $"{report.Rollouts} ({result.Generated} new, {result.Reused} resumed)");
         table.AddRow("judged", report.Judged == 0 ? "0 (rerun with --label, or label with `rewardml label --candidates` and rerun with --results)" : $"{report.Judged}, {report.Correct} correct");
         table.AddRow("cold start (no correct rollout)", $"{report.ColdStartProblems.Count}: {Markup.Escape(string.Join(", ", report.ColdStartProblems.Take(20)))}{(report.ColdStartProblems.Count > 20 ? ", …" : "")}");

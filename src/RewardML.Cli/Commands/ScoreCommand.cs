@@ -55,6 +55,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             if (Resume && Overwrite) return ValidationResult.Error("Give at most one of --resume and --overwrite.");
             if (BatchRows < 1) return ValidationResult.Error("--batch-rows must be at least 1.");
             if (Threads is < 0) return ValidationResult.Error("--threads must be 0 or more.");
+            if (CliPaths.OutputFileError("--output", Output) is { } outError) return ValidationResult.Error(outError);
             foreach (var path in new[] { Input, Output })
             {
                 try
