@@ -57,15 +57,18 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         using var journal = ResultsJournal.Open(settings.Out);
         foreach (var corrupt in journal.CorruptLines) Console.Error.WriteLine($"rewardml: warning: {corrupt}");
         var labeller = new Labeller(judge, options.Workers) { IncludeDetails = settings.Details };
+        string description = "";
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
                 int todo = candidates.Count(c => !journal.IsDone(c.ProblemId, c.CandidateId));
-                var task = ctx.AddTask($"labelling {todo} programs", maxValue: Math.Max(todo, 1));
+                description = $"labelling {todo} programs";
+                var task = ctx.AddTask(description, maxValue: Math.Max(todo, 1));
                 await labeller.RunAsync(byId, candidates, journal, summary, (_, _) => task.Increment(1), cancellationToken);
                 task.Value = task.MaxValue;
             });
+        CliProgress.Finished(description);
 
         foreach (var issue in summary.Issues)
             Console.Error.WriteLine($"skipped: {issue}");

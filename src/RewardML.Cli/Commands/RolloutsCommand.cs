@@ -158,6 +158,7 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
             result = await runner.RunAsync(problems, settings.Out, results, new Progress<int>(done => task.Value = done), cancellationToken);
             task.Value = task.MaxValue;
         });
+        CliProgress.Finished(settings.Label ? "problems (sampled and judged)" : "problems");
 
         Print(result, settings.Out, problems.Count);
         if (settings.Report is not null)
