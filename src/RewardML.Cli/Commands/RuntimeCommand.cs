@@ -18,7 +18,7 @@ internal sealed class RuntimeCommand : Command<RuntimeCommand.Settings>
         var report = TorchRuntime.Report!;
         var table = new Table().AddColumns("setting", "value");
         table.AddRow("device", compute.Device.ToString());
-        table.AddRow("dtype", compute.DType.ToString());
+        table.AddRow("dtype", compute.DType.ToString().ToLowerInvariant());
         table.AddRow("threads", compute.Threads.ToString());
         table.AddRow("libtorch", Markup.Escape(report.ExternalLibTorch ?? "packaged (TorchSharp-cpu)"));
         table.AddRow("libLibTorchSharp", Markup.Escape(report.PatchedLibrary is null ? "as shipped" : $"compatibility copy {report.PatchedLibrary}"));

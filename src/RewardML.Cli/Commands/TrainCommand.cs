@@ -306,7 +306,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             best_epoch = summary.BestEpoch,
             stopped_early = summary.StoppedEarly,
             temperature = summary.Temperature,
-            epochs = summary.Epochs.Select(e => new { epoch = e.Epoch, training_loss = e.TrainingLoss, validation = e.Validation?.ToDictionary(m => m.Key.ToString(), m => m.Value) }),
+            epochs = summary.Epochs.Select(e => new { epoch = e.Epoch, training_loss = e.TrainingLoss, validation = e.Validation?.ToDictionary(m => JsonNamingPolicy.SnakeCaseLower.ConvertName(m.Key.ToString()), m => m.Value) }),
             validation = final is null ? null : new
             {
                 auc = final.AreaUnderRocCurve, accuracy = final.Accuracy, positive_precision = final.PositivePrecision, negative_precision = final.NegativePrecision,
