@@ -6,7 +6,14 @@ namespace RewardML.Cli;
 /// <summary>Turns exceptions into one clear line on stderr and a non-zero exit code; a stack trace only with REWARDML_DEBUG=1.</summary>
 internal static class CliErrors
 {
-    public static int Run(Func<int> body)
+    /// <summary>Exit code of a command line the CLI does not understand or a value it refuses.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Exit code of a failure while doing the work (a missing backend, a crash, failed problems).</summary>
+    public const int Failure = 1;
+
+    /// <summary>Runs <paramref name="body"/>: 0 = success, 2 = usage error (the message names the flag or value), 1 = failure.</summary>
+    public static int Run(Func<int> body, IReadOnlyList<string>? args = null)
     {
         try
         {
@@ -16,10 +23,14 @@ internal static class CliErrors
         {
             var inner = Unwrap(e);
             AnsiConsole.Console.Profile.Out.Writer.Flush();
-            Console.Error.WriteLine($"rewardml: {inner.Message}");
-            return inner is ArgumentException or FileNotFoundException or InvalidDataException or FormatException or Spectre.Console.Cli.CommandParseException or Spectre.Console.Cli.CommandRuntimeException ? 2 : 1;
+            Console.Error.WriteLine($"rewardml: {CliUsage.Rewrite(inner, args ?? []) ?? inner.Message}");
+            return IsUsageError(inner) ? UsageError : Failure;
         }
     }
+
+    /// <summary>Whether the exception is the user's mistake (exit 2) rather than a failure (exit 1).</summary>
+    internal static bool IsUsageError(Exception inner) =>
+        inner is CliUsageException or ArgumentException or FileNotFoundException or InvalidDataException or FormatException or Spectre.Console.Cli.CommandParseException or Spectre.Console.Cli.CommandRuntimeException;
 
     /// <summary>
     /// The exception that says what went wrong, under any chain of reflection and static-constructor wrappers (ML.NET

@@ -12,6 +12,8 @@ app.Configure(config =>
 {
     config.SetApplicationName("rewardml");
     config.PropagateExceptions();
+    config.Settings.StrictParsing = true; // unknown flags and extra arguments are usage errors (exit 2), named by CliUsage.Rewrite
+    config.SetInterceptor(new CliUsage.StrictArguments());
     config.AddBranch("model", model =>
     {
         model.SetDescription("Inspect a Phi-3/Phi-4 checkpoint or run it to compare with another implementation.");
@@ -31,4 +33,4 @@ app.Configure(config =>
     config.AddCommand<ExportModelCommand>("export-model").WithDescription("A RewardHead model zip → a Hugging Face folder (config.json, model.safetensors with TRL's v_head.summary.*, tokenizer files, rewardml.json).");
     config.AddCommand<ImportModelCommand>("import-model").WithDescription("A Hugging Face folder with a TRL value head (v_head.summary.*) → a self-contained model zip: SegmentSteps → TokenizeForReward → RewardHead.");
 });
-return CliErrors.Run(() => app.Run(args));
+return CliErrors.Run(() => app.Run(args), args);

@@ -12,16 +12,16 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
 {
     public sealed class Settings : SandboxSettings
     {
-        [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL or the APPS folder layout.")]
+        [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL or the APPS folder layout (a folder of problem folders with input_output.json). Required.")]
         public string Problems { get; init; } = "";
 
-        [CommandOption("--candidates <PATH>"), Description("candidates.jsonl: {\"problem_id\", \"candidate_id\", \"code\"} per line (other fields are carried through).")]
+        [CommandOption("--candidates <PATH>"), Description("candidates.jsonl: {\"problem_id\", \"candidate_id\", \"code\"} per line (other fields are carried through). No default: give this or --reference-solutions.")]
         public string? Candidates { get; init; }
 
-        [CommandOption("--reference-solutions <N>"), Description("Label the first N reference solutions of every problem instead (candidate_id = index).")]
+        [CommandOption("--reference-solutions <N>"), Description("Label the first N reference solutions of every problem instead (candidate_id = index). No default: give this or --candidates.")]
         public int? ReferenceSolutions { get; init; }
 
-        [CommandOption("--out <PATH>"), Description("results.jsonl; an existing file is resumed (pairs already there are skipped).")]
+        [CommandOption("--out <PATH>"), Description("results.jsonl; an existing file is resumed (pairs already there are skipped). Required.")]
         public string Out { get; init; } = "";
 
         [CommandOption("--shard <I/N>"), Description("Label only shard I of N (0-based): the candidates of the problems a stable hash of problem_id assigns to it; writes OUT.shard-I-of-N.jsonl (resumable). Join with rewardml merge (default: no sharding).")]
@@ -38,6 +38,7 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
                 return ValidationResult.Error("Give exactly one of --candidates and --reference-solutions.");
             if (ReferenceSolutions is < 1) return ValidationResult.Error("--reference-solutions must be at least 1.");
             if (Shard is not null && ShardOption.TryParse(Shard) is { Error: { } shardError }) return ValidationResult.Error(shardError);
+            if (CliPaths.OutputFileError("--out", Out) is { } outError) return ValidationResult.Error(outError);
             return base.Validate();
         }
     }
@@ -47,9 +48,10 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         var options = settings.ToSandboxOptions();
         using var judge = new SandboxJudge(options); // refuses without bubblewrap unless isolation is waived
         settings.WarnIfUnsafe();
+        SandboxSettings.WarnIfNumpyUnavailable(options);
 
         var summary = new LabelSummary();
-        var problems = AppsProblemReader.Load(settings.Problems, summary.Issues);
+        var problems = CliPaths.LoadProblems(settings.Problems, summary.Issues);
         var byId = new Dictionary<string, AppsProblem>();
         foreach (var p in problems)
             if (!byId.TryAdd(p.ProblemId, p)) summary.Issues.Add(new ProblemIssue(settings.Problems, null, $"problem {p.ProblemId} appears twice; the first is kept"));
@@ -61,16 +63,20 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         if (shard is not null) candidates = candidates.Where(c => shard.HoldsProblem(c.ProblemId)).ToList();
 
         using var journal = ResultsJournal.Open(output);
+        foreach (var corrupt in journal.CorruptLines) Console.Error.WriteLine($"rewardml: warning: {corrupt}");
         var labeller = new Labeller(judge, options.Workers) { IncludeDetails = settings.Details };
+        string description = "";
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
                 int todo = candidates.Count(c => !journal.IsDone(c.ProblemId, c.CandidateId));
-                var task = ctx.AddTask($"labelling {todo} programs", maxValue: Math.Max(todo, 1));
+                description = $"labelling {todo} programs";
+                var task = ctx.AddTask(description, maxValue: Math.Max(todo, 1));
                 await labeller.RunAsync(byId, candidates, journal, summary, (_, _) => task.Increment(1), cancellationToken);
                 task.Value = task.MaxValue;
             });
+        CliProgress.Finished(description);
 
         foreach (var issue in summary.Issues)
             Console.Error.WriteLine($"skipped: {issue}");
@@ -82,9 +88,12 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         table.AddRow("strict pass", summary.Judged == 0 ? "-" : $"{summary.StrictPasses} ({100.0 * summary.StrictPasses / summary.Judged:F1}%)");
         table.AddRow("tests", summary.Tests.ToString());
         foreach (var (verdict, count) in summary.Verdicts.Where(v => v.Value > 0))
-            table.AddRow($"  {verdict}", count.ToString());
+            table.AddRow($"  {VerdictName(verdict)}", count.ToString());
         table.AddRow("wall time", $"{summary.Elapsed.TotalSeconds:F1} s ({(summary.Elapsed.TotalSeconds > 0 ? summary.Tests / summary.Elapsed.TotalSeconds : 0):F1} tests/s, {options.Workers} workers)");
         AnsiConsole.Write(table);
         return 0;
     }
+
+    /// <summary>A verdict as results.jsonl and the docs spell it (<c>runtime_error</c>), not the enum's name.</summary>
+    internal static string VerdictName(Verdict verdict) => System.Text.Json.JsonSerializer.Serialize(verdict).Trim('"');
 }

@@ -15,15 +15,15 @@ internal sealed class ModelForwardCommand : Command<ModelForwardCommand.Settings
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--checkpoint <DIR>")]
-        [System.ComponentModel.Description("Hugging Face checkpoint folder.")]
+        [System.ComponentModel.Description("Hugging Face checkpoint folder. Required.")]
         public string Checkpoint { get; init; } = "";
 
         [CommandOption("--input <FILE>")]
-        [System.ComponentModel.Description("safetensors with int64 NAME_input_ids (+ NAME_attention_mask, 1 = real token).")]
+        [System.ComponentModel.Description("safetensors with int64 NAME_input_ids (+ NAME_attention_mask, 1 = real token). Required.")]
         public string Input { get; init; } = "";
 
         [CommandOption("--out <FILE>")]
-        [System.ComponentModel.Description("safetensors to write NAME_last_hidden and NAME_logits (float32) to.")]
+        [System.ComponentModel.Description("safetensors to write NAME_last_hidden and NAME_logits (float32) to. Required.")]
         public string Output { get; init; } = "";
 
         [CommandOption("--device <DEVICE>")]
@@ -43,6 +43,7 @@ internal sealed class ModelForwardCommand : Command<ModelForwardCommand.Settings
             if (string.IsNullOrWhiteSpace(Checkpoint)) return ValidationResult.Error("--checkpoint DIR is required.");
             if (string.IsNullOrWhiteSpace(Input)) return ValidationResult.Error("--input IN.safetensors is required.");
             if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--out OUT.safetensors is required.");
+            if ((CliPaths.CheckpointError("--checkpoint", Checkpoint) ?? CliPaths.OutputFileError("--out", Output)) is { } error) return ValidationResult.Error(error);
             return ValidationResult.Success();
         }
     }

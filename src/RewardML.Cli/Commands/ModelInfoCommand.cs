@@ -11,11 +11,13 @@ internal sealed class ModelInfoCommand : Command<ModelInfoCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--checkpoint <DIR>")]
-        [System.ComponentModel.Description("Hugging Face checkpoint folder (config.json + model.safetensors or sharded index).")]
+        [System.ComponentModel.Description("Hugging Face checkpoint folder (config.json + model.safetensors or sharded index). Required.")]
         public string Checkpoint { get; init; } = "";
 
         public override ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Checkpoint) ? ValidationResult.Error("--checkpoint DIR is required.") : ValidationResult.Success();
+            string.IsNullOrWhiteSpace(Checkpoint) ? ValidationResult.Error("--checkpoint DIR is required.")
+            : CliPaths.CheckpointError("--checkpoint", Checkpoint) is { } error ? ValidationResult.Error(error)
+            : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -21,16 +21,16 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
 {
     public sealed class Settings : SandboxSettings
     {
-        [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL (codeparrot/apps rows) or the APPS folder layout; bad problems are reported and skipped.")]
+        [CommandOption("--problems <PATH>"), Description("APPS problems: Hugging Face-style JSONL (codeparrot/apps rows) or the APPS folder layout; bad problems are reported and skipped. Required.")]
         public string Problems { get; init; } = "";
 
-        [CommandOption("--out <PATH>"), Description("rollouts.jsonl to write; an existing file is resumed.")]
+        [CommandOption("--out <PATH>"), Description("rollouts.jsonl to write; an existing file is resumed. Required.")]
         public string Out { get; init; } = "";
 
-        [CommandOption("--server <URL>"), Description("OpenAI-compatible API base, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp server).")]
+        [CommandOption("--server <URL>"), Description("OpenAI-compatible API base, e.g. http://127.0.0.1:8000/v1 (vLLM, llama.cpp server). No default: give --server or --checkpoint (or neither with --results when nothing needs sampling).")]
         public string? Server { get; init; }
 
-        [CommandOption("--checkpoint <DIR>"), Description("Sample in-process from this Hugging Face Phi checkpoint folder instead of a server.")]
+        [CommandOption("--checkpoint <DIR>"), Description("Sample in-process from this Hugging Face Phi checkpoint folder instead of a server. No default: give --server or --checkpoint.")]
         public string? Checkpoint { get; init; }
 
         [CommandOption("--tokenizer <SPEC>"), Description("With --checkpoint: phi4, phi4-mini or folder:PATH (default: the checkpoint's tokenizer.json, else the built-in one matching its vocab_size).")]
@@ -45,49 +45,49 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         [CommandOption("--threads <N>"), Description("With --checkpoint: CPU threads (default: libtorch's).")]
         public int Threads { get; init; }
 
-        [CommandOption("--model <NAME>"), Description("The served model's name.")]
+        [CommandOption("--model <NAME>"), Description("The served model's name. Required with --server (no default).")]
         public string? Model { get; init; }
 
-        [CommandOption("--api-key-env <VAR>"), Description("Environment variable holding the server's API key, if it wants one.")]
+        [CommandOption("--api-key-env <VAR>"), Description("Environment variable holding the server's API key, if it wants one (default: none, no key is sent).")]
         public string? ApiKeyEnv { get; init; }
 
-        [CommandOption("--branch-points <K>"), Description("Branch points per main rollout (paper: 6).")]
+        [CommandOption("--branch-points <K>"), Description("Branch points K per main rollout (default 6, as in the paper).")]
         public int BranchPoints { get; init; } = 6;
 
-        [CommandOption("--rollouts-per-branch <M>"), Description("Rollouts from each branch point (paper: 6).")]
+        [CommandOption("--rollouts-per-branch <M>"), Description("Rollouts M from each branch point (default 6, as in the paper).")]
         public int RolloutsPerBranch { get; init; } = 6;
 
-        [CommandOption("--temperature <T>")]
+        [CommandOption("--temperature <T>"), Description("Sampling temperature (default 1.0).")]
         public double Temperature { get; init; } = 1.0;
 
-        [CommandOption("--top-p <P>")]
+        [CommandOption("--top-p <P>"), Description("Nucleus sampling: sample from the smallest set of tokens whose probability reaches P; 1 keeps all (default 0.95).")]
         public double TopP { get; init; } = 0.95;
 
-        [CommandOption("--max-tokens <N>"), Description("Token budget of the main rollout (a branch gets it less its prefix).")]
+        [CommandOption("--max-tokens <N>"), Description("Token budget of the main rollout (a branch gets it less its prefix) (default 1024).")]
         public int MaxTokens { get; init; } = 1024;
 
-        [CommandOption("--min-distance <N>"), Description("Minimum distance in tokens between branch points.")]
+        [CommandOption("--min-distance <N>"), Description("Minimum distance in tokens between branch points (default 4).")]
         public int MinDistance { get; init; } = 4;
 
-        [CommandOption("--seed <N>")]
+        [CommandOption("--seed <N>"), Description("Seed of the sampler and of the branch choices: the same seed gives the same rollouts where the backend honours seeds (default 0).")]
         public int Seed { get; init; }
 
         [CommandOption("--stop <TEXT>"), Description("Stop string (repeatable); default: \\nQUESTION:, <|endoftext|>, <|end|>.")]
         public string[]? Stop { get; init; }
 
-        [CommandOption("--parallel <N>"), Description("Requests in flight at once.")]
+        [CommandOption("--parallel <N>"), Description("Requests in flight at once (default 4).")]
         public int Parallel { get; init; } = 4;
 
-        [CommandOption("--timeout <SECONDS>"), Description("Time allowed for one request.")]
+        [CommandOption("--timeout <SECONDS>"), Description("Time allowed for one request, in seconds (default 300).")]
         public double TimeoutSeconds { get; init; } = 300;
 
-        [CommandOption("--retries <N>"), Description("Retries of a request after a transient failure.")]
+        [CommandOption("--retries <N>"), Description("Retries of a request after a transient failure (default 3).")]
         public int Retries { get; init; } = 3;
 
-        [CommandOption("--limit <N>"), Description("Only the first N problems.")]
+        [CommandOption("--limit <N>"), Description("Only the first N problems (default: all).")]
         public int? Limit { get; init; }
 
-        [CommandOption("--results <PATH>"), Description("results.jsonl of `rewardml label --candidates <rollouts.jsonl>`: labels the rollouts, then prefix values and weights are computed.")]
+        [CommandOption("--results <PATH>"), Description("results.jsonl of `rewardml label --candidates <rollouts.jsonl>`: labels the rollouts, then prefix values and weights are computed (default: none).")]
         public string? Results { get; init; }
 
         [CommandOption("--label"), Description("Judge every rollout in the bubblewrap sandbox (as `rewardml label` does, with its --workers, --test-timeout, --program-timeout, --memory-mb and --unsafe-no-isolation), then compute prefix values and weights.")]
@@ -96,7 +96,7 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         [CommandOption("--shard <I/N>"), Description("Sample only shard I of N (0-based): the problems a stable hash of problem_id assigns to it (after --limit); writes OUT.shard-I-of-N.jsonl (and REPORT.shard-I-of-N.json), resumable. Join with rewardml merge (default: no sharding).")]
         public string? Shard { get; init; }
 
-        [CommandOption("--report <PATH>"), Description("Write the run's report (counts, cold-start problems, failures) as JSON.")]
+        [CommandOption("--report <PATH>"), Description("Write the run's report (counts, cold-start problems, failures) as JSON with snake_case keys (default: none).")]
         public string? Report { get; init; }
 
         public override ValidationResult Validate()
@@ -107,8 +107,8 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
             bool server = !string.IsNullOrWhiteSpace(Server), checkpoint = !string.IsNullOrWhiteSpace(Checkpoint);
             if (server && checkpoint)
                 return ValidationResult.Error("--server and --checkpoint are mutually exclusive: sample from a server or from an in-process checkpoint, not both");
-            if (!server && !checkpoint)
-                return ValidationResult.Error("give --server (an OpenAI-compatible /v1 base URL) or --checkpoint (a Phi checkpoint folder)");
+            if (!server && !checkpoint && Results is null)
+                return ValidationResult.Error("give --server (an OpenAI-compatible /v1 base URL) or --checkpoint (a Phi checkpoint folder); only --results on a complete rollouts file needs neither");
             if (server)
             {
                 if (!Uri.TryCreate(Server, UriKind.Absolute, out var url) || (url.Scheme != "http" && url.Scheme != "https"))
@@ -117,6 +117,8 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
             }
             else if (Model is not null || ApiKeyEnv is not null)
                 return ValidationResult.Error("--model and --api-key-env belong to --server; with --checkpoint the model is the checkpoint");
+            if (checkpoint && CliPaths.CheckpointError("--checkpoint", Checkpoint!) is { } checkpointError) return ValidationResult.Error(checkpointError);
+            if ((CliPaths.OutputFileError("--out", Out) ?? CliPaths.OutputFileError("--report", Report)) is { } outError) return ValidationResult.Error(outError);
             if (!Label && (UnsafeNoIsolation || Workers is not null || ProgramTimeout is not null))
                 return ValidationResult.Error("--unsafe-no-isolation, --workers and --program-timeout only apply with --label");
             return base.Validate();
@@ -126,7 +128,7 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var issues = new List<ProblemIssue>();
-        IReadOnlyList<AppsProblem> problems = AppsProblemReader.Load(settings.Problems, issues);
+        IReadOnlyList<AppsProblem> problems = CliPaths.LoadProblems(settings.Problems, issues);
         foreach (var issue in issues) Console.Error.WriteLine($"rewardml: skipped {issue}");
         if (settings.Limit is int limit) problems = problems.Take(limit).ToList();
         var shard = ShardOption.Parse(settings.Shard);
@@ -151,7 +153,10 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         // The judge first: a missing bubblewrap should fail before minutes of model loading.
         using var judge = settings.Label ? new SandboxJudge(settings.ToSandboxOptions()) : null;
         settings.WarnIfUnsafe();
-        var (generator, owned) = settings.Checkpoint is { } checkpoint ? InProcess(checkpoint, settings) : Server(settings);
+        if (judge is not null) SandboxSettings.WarnIfNumpyUnavailable(judge.Options);
+        var (generator, owned) = settings.Checkpoint is { } checkpoint ? InProcess(checkpoint, settings)
+            : settings.Server is not null ? Server(settings)
+            : ((ICompletionGenerator)new NoBackend(), (IDisposable?)null);
         using var ownedBackend = owned;
 
         var runner = new BranchingRollouts(generator, options, judge);
@@ -162,11 +167,22 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
             result = await runner.RunAsync(problems, output, results, new Progress<int>(done => task.Value = done), cancellationToken);
             task.Value = task.MaxValue;
         });
+        CliProgress.Finished(settings.Label ? "problems (sampled and judged)" : "problems");
 
-        Print(result, output);
+        Print(result, output, problems.Count);
         if (reportPath is not null)
-            await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+            await File.WriteAllTextAsync(reportPath, JsonSerializer.Serialize(result, ReportJson), cancellationToken);
         return result.Failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>The <c>--report</c> JSON: snake_case keys, as every file we write.</summary>
+    internal static readonly JsonSerializerOptions ReportJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The backend of <c>--results</c> without <c>--server</c>/<c>--checkpoint</c>: fine while nothing needs sampling.</summary>
+    private sealed class NoBackend : ICompletionGenerator
+    {
+        public Task<Completion> CompleteAsync(CompletionRequest request, CancellationToken cancellationToken = default) =>
+            throw new ArgumentException("some rollouts of --out are missing and need sampling: give --server or --checkpoint (only --results on a complete rollouts file needs neither)");
     }
 
     private static (ICompletionGenerator Generator, IDisposable Owned) Server(Settings settings)
@@ -194,12 +210,12 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         return (new PhiCompletionGenerator(new PhiGenerator(model), tokenizer.Inner), model);
     }
 
-    private static void Print(RolloutRunResult result, string path)
+    private static void Print(RolloutRunResult result, string path, int loadedProblems)
     {
         var report = result.Report;
         var table = new Table().AddColumns("", "");
         table.AddRow("file", Markup.Escape(path));
-        table.AddRow("problems", report.Problems.ToString());
+        table.AddRow("problems", report.Problems == loadedProblems ? $"{loadedProblems} loaded" : $"{loadedProblems} loaded ({report.Problems} with rollouts in the file)");
         table.AddRow("rollouts", $"{report.Rollouts} ({result.Generated} new, {result.Reused} resumed)");
         table.AddRow("judged", report.Judged == 0 ? "0 (rerun with --label, or label with `rewardml label --candidates` and rerun with --results)" : $"{report.Judged}, {report.Correct} correct");
         table.AddRow("cold start (no correct rollout)", $"{report.ColdStartProblems.Count}: {Markup.Escape(string.Join(", ", report.ColdStartProblems.Take(20)))}{(report.ColdStartProblems.Count > 20 ? ", …" : "")}");

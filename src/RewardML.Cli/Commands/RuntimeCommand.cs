@@ -7,18 +7,18 @@ namespace RewardML.Cli.Commands;
 /// <summary><c>rewardml runtime</c>: how the native backend was loaded, for bug reports and GPU setup checks.</summary>
 internal sealed class RuntimeCommand : Command<RuntimeCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    /// <summary>The same <c>--device/--dtype/--threads</c> as the verbs that run a model; the table shows what they resolve to.</summary>
+    public sealed class Settings : ComputeCommandSettings
     {
-        [CommandOption("--device")]
-        public string Device { get; init; } = "auto";
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var compute = new ComputeOptions { Device = settings.Device }.Resolve();
+        var compute = settings.ToComputeOptions().Resolve();
         var report = TorchRuntime.Report!;
         var table = new Table().AddColumns("setting", "value");
         table.AddRow("device", compute.Device.ToString());
+        table.AddRow("dtype", compute.DType.ToString().ToLowerInvariant());
         table.AddRow("threads", compute.Threads.ToString());
         table.AddRow("libtorch", Markup.Escape(report.ExternalLibTorch ?? "packaged (TorchSharp-cpu)"));
         table.AddRow("libLibTorchSharp", Markup.Escape(report.PatchedLibrary is null ? "as shipped" : $"compatibility copy {report.PatchedLibrary}"));

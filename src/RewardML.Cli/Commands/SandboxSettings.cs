@@ -49,6 +49,16 @@ internal abstract class SandboxSettings : CommandSettings
         Workers = Workers ?? Environment.ProcessorCount,
     };
 
+    /// <summary>
+    /// Warns on stderr, once at start, when numpy does not work in the sandbox: the APPS header imports it, and correct
+    /// programs that use it would otherwise be labelled runtime_error without a word.
+    /// </summary>
+    public static void WarnIfNumpyUnavailable(RewardML.Sandbox.Execution.SandboxOptions options)
+    {
+        if (RewardML.Sandbox.Execution.SandboxProbe.NumpyProblem(options) is { } problem)
+            Console.Error.WriteLine($"rewardml: warning: {problem}");
+    }
+
     /// <summary>Says loudly that isolation was waived (after the judge is made, so a refusal comes first).</summary>
     public void WarnIfUnsafe()
     {

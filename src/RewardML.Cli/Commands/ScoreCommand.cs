@@ -60,6 +60,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             if (BatchRows < 1) return ValidationResult.Error("--batch-rows must be at least 1.");
             if (Threads is < 0) return ValidationResult.Error("--threads must be 0 or more.");
             if (Shard is not null && ShardOption.TryParse(Shard) is { Error: { } shardError }) return ValidationResult.Error(shardError);
+            if (CliPaths.OutputFileError("--output", Output) is { } outError) return ValidationResult.Error(outError);
             foreach (var path in new[] { Input, Output })
             {
                 try

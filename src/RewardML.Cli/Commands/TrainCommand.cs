@@ -21,7 +21,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     public sealed class Settings : ComputeCommandSettings
     {
-        [CommandOption("--data <PATH>"), Description("Training rows: CSV or JSON Lines with prompt, code, label (+ problem_id, step_targets, weight); or rollouts/candidates with --problems; or results.jsonl with --candidates and --problems.")]
+        [CommandOption("--data <PATH>"), Description("Training rows: CSV or JSON Lines with prompt, code, label (+ problem_id, step_targets, weight); or rollouts/candidates with --problems; or results.jsonl with --candidates and --problems. Required.")]
         public string Data { get; init; } = "";
 
         [CommandOption("--problems <PATH>"), Description("APPS problems (JSONL or folder): prompts, starter code and format for rows that have none. Default none.")]
@@ -30,13 +30,13 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--candidates <PATH>"), Description("candidates.jsonl: the code for a --data results.jsonl (joined by problem_id, candidate_id). Default none.")]
         public string? Candidates { get; init; }
 
-        [CommandOption("--out <ZIP>"), Description("The model zip. Beside it: ZIP.log.jsonl (per-step log), ZIP.metrics.json (validation metrics), ZIP.checkpoint/ while training.")]
+        [CommandOption("--out <ZIP>"), Description("The model zip. Beside it: ZIP.log.jsonl (per-step log), ZIP.metrics.json (validation metrics), ZIP.checkpoint/ while training. Required.")]
         public string Out { get; init; } = "";
 
         [CommandOption("--backbone <NAME|DIR>"), Description("tiny (built-in, Phi-4 vocabulary; trains from scratch), tiny-mini (Phi-4-mini vocabulary), or a Hugging Face Phi-3/Phi-4 checkpoint folder. Required.")]
         public string Backbone { get; init; } = "";
 
-        [CommandOption("--options <JSON>"), Description("RewardHeadTrainer.Options as JSON (as in the zip's options); flags given on the command line win.")]
+        [CommandOption("--options <JSON>"), Description("RewardHeadTrainer.Options as JSON (as in the zip's options); flags given on the command line win (default: none, the options' defaults).")]
         public string? OptionsFile { get; init; }
 
         [CommandOption("--validation <PATH>"), Description("Validation rows (same format as --data). Default none.")]
@@ -306,7 +306,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             best_epoch = summary.BestEpoch,
             stopped_early = summary.StoppedEarly,
             temperature = summary.Temperature,
-            epochs = summary.Epochs.Select(e => new { epoch = e.Epoch, training_loss = e.TrainingLoss, validation = e.Validation?.ToDictionary(m => m.Key.ToString(), m => m.Value) }),
+            epochs = summary.Epochs.Select(e => new { epoch = e.Epoch, training_loss = e.TrainingLoss, validation = e.Validation?.ToDictionary(m => JsonNamingPolicy.SnakeCaseLower.ConvertName(m.Key.ToString()), m => m.Value) }),
             validation = final is null ? null : new
             {
                 auc = final.AreaUnderRocCurve, accuracy = final.Accuracy, positive_precision = final.PositivePrecision, negative_precision = final.NegativePrecision,

@@ -2,7 +2,7 @@ namespace RewardML.Sandbox.Execution;
 
 /// <summary>
 /// The bubblewrap command line: private PID/network/IPC/UTS namespaces (the network one holds only <c>lo</c>),
-/// read-only /usr (and the merged-/usr links), no host home or project, a private size-limited tmpfs as the only
+/// read-only /usr (and the merged-/usr links), the loader's part of /etc read-only (cache, alternatives), no host home or project, a private size-limited tmpfs as the only
 /// writable place, a new session, and death with its parent. As root, every capability is dropped except the
 /// three the driver needs to switch a test to its own uid and to kill what the test leaves behind.
 /// </summary>
@@ -23,6 +23,9 @@ internal static class BubblewrapCommand
             "apt-get install bubblewrap) or, only for code you trust, pass --unsafe-no-isolation (rlimits only).");
     }
 
+    /// <summary>The parts of /etc the dynamic loader reads, bound read-only when present.</summary>
+    internal static readonly string[] LoaderPaths = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives"];
+
     public static IReadOnlyList<string> Arguments(SandboxOptions options, string driverSource)
     {
         var args = new List<string>
@@ -40,10 +43,13 @@ internal static class BubblewrapCommand
             if (info.LinkTarget is { } target) args.AddRange(["--symlink", target, top]);
             else if (Directory.Exists(top)) args.AddRange(["--ro-bind", top, top]);
         }
-        // The dynamic loader's cache and the time zone; nothing else of /etc (no passwd, hosts, resolv.conf).
-        // /etc/alternatives: Debian's shared-library choices (libblas.so.3 → OpenBLAS, which numpy needs) are links through it.
-        args.AddRange(["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache", "--ro-bind-try", "/etc/localtime", "/etc/localtime",
-            "--ro-bind-try", "/etc/alternatives", "/etc/alternatives"]);
+        // What the dynamic loader needs to find every library the host's Python finds: its cache and configuration,
+        // and /etc/alternatives, through which Debian reaches BLAS/LAPACK (numpy's libblas.so.3 is
+        // /usr/lib/x86_64-linux-gnu/libblas.so.3 -> /etc/alternatives/libblas.so.3-x86_64-linux-gnu -> openblas).
+        // All read-only; plus the time zone. Nothing else of /etc (no passwd, hosts, resolv.conf).
+        foreach (var path in LoaderPaths)
+            args.AddRange(["--ro-bind-try", path, path]);
+        args.AddRange(["--ro-bind-try", "/etc/localtime", "/etc/localtime"]);
         args.AddRange(["--proc", "/proc", "--dev", "/dev"]);
         args.AddRange(["--perms", "1777", "--size", options.TmpfsBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--tmpfs", SandboxTmp]);
         args.AddRange(["--chdir", SandboxTmp]);

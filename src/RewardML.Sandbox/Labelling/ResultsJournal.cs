@@ -14,11 +14,18 @@ public sealed class ResultsJournal : IDisposable
     private readonly HashSet<(string, string)> _done;
     private readonly Lock _lock = new();
 
-    private ResultsJournal(StreamWriter writer, HashSet<(string, string)> done)
+    private ResultsJournal(StreamWriter writer, HashSet<(string, string)> done, IReadOnlyList<string> corruptLines)
     {
         _writer = writer;
         _done = done;
+        CorruptLines = corruptLines;
     }
+
+    /// <summary>
+    /// Lines of the resumed file that are not results (<c>PATH:line N: …</c>): their pairs are judged again. A last
+    /// line cut off mid-write is removed from the file.
+    /// </summary>
+    public IReadOnlyList<string> CorruptLines { get; }
 
     /// <summary>Pairs that already have a result line.</summary>
     public int DoneCount => _done.Count;
@@ -27,16 +34,26 @@ public sealed class ResultsJournal : IDisposable
     public static ResultsJournal Open(string path)
     {
         var done = new HashSet<(string, string)>();
+        var corrupt = new List<string>();
         if (File.Exists(path))
         {
             long keep = 0, offset = 0;
+            int lineNumber = 0;
             var bytes = File.ReadAllBytes(path);
             while (offset < bytes.Length)
             {
                 int end = Array.IndexOf(bytes, (byte)'\n', (int)offset);
-                if (end < 0) break; // a last line without its newline was cut off mid-write
+                lineNumber++;
+                if (end < 0)
+                {
+                    // a last line without its newline was cut off mid-write
+                    corrupt.Add($"{path}:line {lineNumber}: cut off mid-write; removed, its program is judged again");
+                    break;
+                }
                 var line = Encoding.UTF8.GetString(bytes, (int)offset, end - (int)offset);
                 if (TryIds(line) is { } ids) done.Add(ids);
+                else if (!string.IsNullOrWhiteSpace(line))
+                    corrupt.Add($"{path}:line {lineNumber}: not a result line (invalid JSON or no problem_id/candidate_id); its program is judged again");
                 offset = end + 1;
                 keep = offset;
             }
@@ -44,7 +61,7 @@ public sealed class ResultsJournal : IDisposable
                 using (var truncate = new FileStream(path, FileMode.Open, FileAccess.Write)) truncate.SetLength(keep);
         }
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        return new ResultsJournal(new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" }, done);
+        return new ResultsJournal(new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" }, done, corrupt);
     }
 
     /// <summary>True when the pair already has a result.</summary>

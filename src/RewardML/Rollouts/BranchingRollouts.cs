@@ -61,6 +61,9 @@ public sealed class BranchingRollouts
         }
     }
 
+    /// <summary>Requests in a row that could not reach the backend before the run stops with one message.</summary>
+    public const int UnreachableLimit = 3;
+
     private readonly ICompletionGenerator _generator;
     private readonly Options _options;
     private readonly IProgramJudge? _judge;
@@ -166,6 +169,7 @@ public sealed class BranchingRollouts
         private readonly SemaphoreSlim _inFlight = new(owner._options.Parallelism);
         private readonly object _appendLock = new();
         private readonly ConcurrentDictionary<RolloutRecord, bool> _judged = new(ReferenceEqualityComparer.Instance);
+        private int _unreachableInARow;
         private StreamWriter? _writer;
 
         /// <summary>True when this run already tried to judge <paramref name="rollout"/> (a failed try is not repeated).</summary>
@@ -206,6 +210,13 @@ public sealed class BranchingRollouts
             try
             {
                 completion = await owner._generator.CompleteAsync(request, ct).ConfigureAwait(false);
+                Interlocked.Exchange(ref _unreachableInARow, 0);
+            }
+            catch (CompletionException e) when (e.Unreachable && Interlocked.Increment(ref _unreachableInARow) >= UnreachableLimit)
+            {
+                throw new CompletionException(
+                    $"the backend cannot be reached ({UnreachableLimit} requests in a row failed to connect); stopped instead of retrying every problem. Is the server running? Last: {e.Message}", e)
+                { Unreachable = true };
             }
             catch (CompletionException e)
             {
@@ -215,6 +226,15 @@ public sealed class BranchingRollouts
             finally
             {
                 _inFlight.Release();
+            }
+
+            if (branch is null && completion.Text.Length == 0 && completion.FinishReason != "stop")
+            {
+                // A prompt longer than the model's context comes back as an empty completion (finish_reason "length"):
+                // not a rollout, and every branch would be empty too.
+                failures.Enqueue($"problem {problem.ProblemId} rollout {rolloutId}: empty completion (finish_reason {completion.FinishReason ?? "unknown"}); " +
+                                 $"the prompt ({prompt.Length} characters) is probably longer than the model's context: truncate the problem statement or use a longer-context model");
+                return null;
             }
 
             string text = prefix + completion.Text;

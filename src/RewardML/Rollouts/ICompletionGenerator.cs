@@ -36,4 +36,10 @@ public sealed class CompletionException : Exception
 {
     /// <summary>Creates the exception with a message that names the backend and what went wrong.</summary>
     public CompletionException(string message, Exception? innerException = null) : base(message, innerException) { }
+
+    /// <summary>
+    /// True when the backend could not be reached at all (connection refused, unknown host, no route): every further
+    /// request would fail the same way, so a run stops after a few of these in a row instead of retrying every problem.
+    /// </summary>
+    public bool Unreachable { get; init; }
 }

@@ -61,6 +61,7 @@ public sealed class OpenAiCompletionsGenerator : ICompletionGenerator, IDisposab
     {
         string body = RequestBody(request);
         string lastFailure = "";
+        bool onlyConnectionFailures = true;
         for (int attempt = 0; attempt <= _options.MaxRetries; attempt++)
         {
             if (attempt > 0)
@@ -84,11 +85,14 @@ public sealed class OpenAiCompletionsGenerator : ICompletionGenerator, IDisposab
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 lastFailure = $"no answer within {_options.RequestTimeout.TotalSeconds:0.###} s";
+                onlyConnectionFailures = false;
                 continue;
             }
             catch (HttpRequestException e)
             {
                 lastFailure = e.Message;
+                onlyConnectionFailures &= e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                                          || e.InnerException is System.Net.Sockets.SocketException;
                 continue;
             }
 
@@ -107,11 +111,15 @@ public sealed class OpenAiCompletionsGenerator : ICompletionGenerator, IDisposab
                 }
 
                 lastFailure = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}: {ErrorMessage(responseText)}";
+                onlyConnectionFailures = false;
                 if (!IsTransient(response.StatusCode))
                     throw new CompletionException($"POST {_endpoint}: {lastFailure}");
             }
         }
-        throw new CompletionException($"POST {_endpoint}: gave up after {_options.MaxRetries + 1} attempts; last: {lastFailure}");
+        throw new CompletionException($"POST {_endpoint}: gave up after {_options.MaxRetries + 1} attempts; last: {lastFailure}")
+        {
+            Unreachable = onlyConnectionFailures,
+        };
     }
 
     private string RequestBody(CompletionRequest request)

@@ -49,6 +49,10 @@ public sealed class TrainCliTests
         using var metrics = JsonDocument.Parse(File.ReadAllText(zip + ".metrics.json"));
         Assert.AreEqual(2, metrics.RootElement.GetProperty("epochs").GetArrayLength(), "metrics of both epochs");
         Assert.IsTrue(metrics.RootElement.GetProperty("validation").TryGetProperty("auc", out _), "validation metrics");
+        foreach (var epoch in metrics.RootElement.GetProperty("epochs").EnumerateArray())
+            if (epoch.GetProperty("validation") is { ValueKind: JsonValueKind.Object } perEpoch)
+                foreach (var key in perEpoch.EnumerateObject().Select(p => p.Name))
+                    Assert.AreEqual(key.ToLowerInvariant(), key, $"per-epoch validation keys are snake_case, got '{key}'");
         Assert.IsFalse(Directory.Exists(zip + ".checkpoint"), "the checkpoint is removed after a finished run");
 
         var ml = new MLContext();
