@@ -17,7 +17,7 @@ internal sealed class ExportDatasetCommand : Command<ExportDatasetCommand.Settin
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--data <PATH>"), Description("Rows as for `rewardml train`: CSV or JSON Lines with prompt, code, label (+ problem_id, step_targets, weight); or rollouts/candidates with --problems; or results.jsonl with --candidates and --problems.")]
+        [CommandOption("--data <PATH>"), Description("Rows as for `rewardml train`: CSV or JSON Lines with prompt, code, label (+ problem_id, step_targets, weight); or rollouts/candidates with --problems; or results.jsonl with --candidates and --problems. Required.")]
         public string Data { get; init; } = "";
 
         [CommandOption("--problems <PATH>"), Description("APPS problems (JSONL or folder): prompts, starter code and format for rows that have none. Default none.")]

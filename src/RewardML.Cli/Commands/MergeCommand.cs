@@ -22,16 +22,16 @@ internal sealed class MergeCommand : Command<MergeCommand.Settings>
         [CommandOption("--out <PATH>"), Description("The merged file (the --out/--output the shards were run with). Required.")]
         public string Out { get; init; } = "";
 
-        [CommandOption("--input <FILE>"), Description("score: the --input the shards scored; every row is taken from its shard, scored or in its errors file (merged to OUT.errors.csv).")]
+        [CommandOption("--input <FILE>"), Description("score: the --input the shards scored; every row is taken from its shard, scored or in its errors file (merged to OUT.errors.csv). Required to merge score shards; default none.")]
         public string? Input { get; init; }
 
-        [CommandOption("--problems <PATH>"), Description("label and rollouts: the --problems the shards were run with.")]
+        [CommandOption("--problems <PATH>"), Description("label and rollouts: the --problems the shards were run with. Required for those; default none.")]
         public string? Problems { get; init; }
 
-        [CommandOption("--candidates <PATH>"), Description("label: the --candidates the shards labelled; rows come out in their order.")]
+        [CommandOption("--candidates <PATH>"), Description("label: the --candidates the shards labelled; rows come out in their order. Default none (then --reference-solutions).")]
         public string? Candidates { get; init; }
 
-        [CommandOption("--reference-solutions <N>"), Description("label: the --reference-solutions N the shards labelled.")]
+        [CommandOption("--reference-solutions <N>"), Description("label: the --reference-solutions N the shards labelled. Default none (then --candidates).")]
         public int? ReferenceSolutions { get; init; }
 
         [CommandOption("--limit <N>"), Description("rollouts: the --limit the shards were run with (default: every problem).")]

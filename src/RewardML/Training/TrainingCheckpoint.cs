@@ -18,7 +18,7 @@ internal static class TrainingCheckpoint
     private const string WeightsFile = "trainable.safetensors";
     private const string OptimizerFile = "optimizer.bin";
     private const string BestFile = "best.safetensors";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     /// <summary>What <c>state.json</c> holds.</summary>
     internal sealed record State(string RunKey, int Step, int EpochsDone, List<RewardHeadEpochResult> Epochs, int? BestEpoch, double BestMetric,

@@ -56,6 +56,6 @@ public sealed class ModelCliTests
     {
         var (code, _, stderr) = CliProcess.Run("model", "info", "--checkpoint", "/nonexistent/phi");
         Assert.AreEqual(2, code);
-        Assert.AreEqual("rewardml: /nonexistent/phi: checkpoint folder not found.", stderr.Trim());
+        Assert.AreEqual("rewardml: --checkpoint /nonexistent/phi: no such checkpoint folder.", stderr.Trim());
     }
 }
