@@ -106,13 +106,7 @@ public sealed class RewardHeadTransformer : RowMappingTransformerBase, IDisposab
 
     internal RewardExample Example(int[] tokens, int[] stepTokenEnds, long row)
     {
-        int vocab = _model.Config.VocabSize;
-        for (int i = 0; i < tokens.Length; i++)
-            if ((uint)tokens[i] >= (uint)vocab)
-                throw new InvalidDataException($"RewardHead: row {row}, column '{_options.TokensColumnName}': token id {tokens[i]} at position {i} is outside the model's embedding (vocabulary {vocab}).");
-        foreach (int e in stepTokenEnds)
-            if (e < -1 || e >= tokens.Length)
-                throw new InvalidDataException($"RewardHead: row {row}, column '{_options.StepTokenEndsColumnName}': position {e} is outside the row's {tokens.Length} tokens.");
+        TokenRowCheck.Require(tokens, stepTokenEnds, _model.Config.VocabSize, $"RewardHead: row {row}", _options.TokensColumnName, _options.StepTokenEndsColumnName);
         return new RewardExample(row, tokens, stepTokenEnds, null, false, null, 1, null);
     }
 

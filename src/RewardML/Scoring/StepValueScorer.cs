@@ -33,7 +33,7 @@ internal static class StepValueScorer
             var scoredLengths = scored.Select(i => lengths[i]).ToArray();
             // Sorted by length within the call: least padding; results go back to their rows.
             var byLength = Enumerable.Range(0, scored.Count).OrderBy(k => scoredLengths[k]).ThenBy(k => k).ToArray();
-            foreach (var batch in Batches(byLength, scoredLengths, batchSize, maxTokens))
+            foreach (var batch in BatchPlanner.Cut(byLength, scoredLengths, batchSize, maxTokens))
                 ScoreBatch(model, batch.Select(k => rows[scored[k]]).ToList(), batch.Select(k => scored[k]).ToList(), results);
         }
         finally
@@ -41,26 +41,6 @@ internal static class StepValueScorer
             model.train(wasTraining);
         }
         return results;
-    }
-
-    private static IEnumerable<int[]> Batches(int[] order, int[] lengths, int batchSize, int maxTokens)
-    {
-        var current = new List<int>();
-        int longest = 0;
-        foreach (int k in order)
-        {
-            int next = Math.Max(longest, lengths[k]);
-            bool full = batchSize > 0 ? current.Count == batchSize : current.Count > 0 && (long)next * (current.Count + 1) > maxTokens;
-            if (full)
-            {
-                yield return [.. current];
-                current.Clear();
-                next = lengths[k];
-            }
-            current.Add(k);
-            longest = next;
-        }
-        if (current.Count > 0) yield return [.. current];
     }
 
     private static void ScoreBatch(PhiRewardModel model, List<RewardExample> rows, List<int> slots, float[][] results)

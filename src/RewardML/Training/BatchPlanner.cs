@@ -34,7 +34,8 @@ internal static class BatchPlanner
         return [.. shuffled];
     }
 
-    private static List<int[]> Cut(int[] order, IReadOnlyList<int> lengths, int batchSize, int maxTokens)
+    /// <summary>Cuts <paramref name="order"/> into batches of <paramref name="batchSize"/> rows, or (0) of at most <paramref name="maxTokens"/> padded tokens.</summary>
+    internal static List<int[]> Cut(int[] order, IReadOnlyList<int> lengths, int batchSize, int maxTokens)
     {
         var batches = new List<int[]>();
         var current = new List<int>();

@@ -43,13 +43,8 @@ internal sealed class RewardRowReader(RewardHeadTrainer.Options options)
         {
             var ids = readTokens();
             var stepEnds = readEnds();
+            TokenRowCheck.Require(ids, stepEnds, vocabSize, $"RewardHead: {what}, row {row}", options.TokensColumnName, options.StepTokenEndsColumnName);
             string At(string column) => $"RewardHead: {what}, row {row}, column '{column}'";
-            for (int i = 0; i < ids.Length; i++)
-                if ((uint)ids[i] >= (uint)vocabSize)
-                    throw new InvalidDataException($"{At(options.TokensColumnName)}: token id {ids[i]} at position {i} is outside the model's embedding (vocabulary {vocabSize}); was the data tokenized for another model?");
-            foreach (int e in stepEnds)
-                if (e < -1 || e >= ids.Length)
-                    throw new InvalidDataException($"{At(options.StepTokenEndsColumnName)}: position {e} is outside the row's {ids.Length} tokens (-1 marks a step outside the window).");
             float[]? stepTargets = readTargets?.Invoke();
             if (stepTargets is not null)
             {
