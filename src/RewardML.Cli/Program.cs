@@ -1,5 +1,6 @@
 using RewardML.Cli.Commands;
 using RewardML.Cli;
+using RewardML.Cli.Serving;
 using Spectre.Console.Cli;
 
 // Piped or logged output has no terminal width; don't wrap tables at 80 columns there.
@@ -32,5 +33,6 @@ app.Configure(config =>
     config.AddCommand<ExportDatasetCommand>("export-dataset").WithDescription("Rows as for train → steps → tokens → DIR/data.jsonl (input_ids, attention_mask, step_token_ends, labels, weight, problem_id) + README.md + dataset_info.json, for PyTorch/TRL.");
     config.AddCommand<ExportModelCommand>("export-model").WithDescription("A RewardHead model zip → a Hugging Face folder (config.json, model.safetensors with TRL's v_head.summary.*, tokenizer files, rewardml.json).");
     config.AddCommand<ImportModelCommand>("import-model").WithDescription("A Hugging Face folder with a TRL value head (v_head.summary.*) → a self-contained model zip: SegmentSteps → TokenizeForReward → RewardHead.");
+    config.AddCommand<ServeCommand>("serve").WithDescription("The reward model of a model zip as an HTTP service: POST /get_reward (OpenRLHF --remote_rm_url), POST /v1/score (per-step scores), GET /health, GET /metrics; dynamic batching; drains on SIGTERM.");
 });
 return CliErrors.Run(() => app.Run(args), args);

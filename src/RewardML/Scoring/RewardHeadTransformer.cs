@@ -98,10 +98,13 @@ public sealed class RewardHeadTransformer : RowMappingTransformerBase, IDisposab
         return (score, probability, probability >= _options.Threshold);
     }
 
-    internal float[][] ScoreRows(IReadOnlyList<RewardExample> rows)
+    internal float[][] ScoreRows(IReadOnlyList<RewardExample> rows) => ScoreRows(rows, _options.MaxTokensPerBatch);
+
+    /// <summary>As <see cref="ScoreRows(IReadOnlyList{RewardExample})"/>, with passes cut at <paramref name="maxTokensPerBatch"/> padded tokens (a server's round budget).</summary>
+    internal float[][] ScoreRows(IReadOnlyList<RewardExample> rows, int maxTokensPerBatch)
     {
         lock (_forwardGate)
-            return StepValueScorer.Score(_model, rows, _options.BatchSize, _options.MaxTokensPerBatch);
+            return StepValueScorer.Score(_model, rows, _options.BatchSize, maxTokensPerBatch);
     }
 
     internal RewardExample Example(int[] tokens, int[] stepTokenEnds, long row)
