@@ -31,6 +31,7 @@ internal sealed class RewardServer : IAsyncDisposable
     private ScoringQueue? _queue;
     private Exception? _loadError;
     private int _stopped;
+    private Uri? _address;
 
     private RewardServer(ServeOptions options, Func<RewardRowScorer> load)
     {
@@ -69,7 +70,7 @@ internal sealed class RewardServer : IAsyncDisposable
     }
 
     /// <summary>The address the server listens on (with the port chosen when <see cref="ServeOptions.Port"/> is 0).</summary>
-    public Uri Address => new(_app.Urls.First());
+    public Uri Address => _address ?? throw new InvalidOperationException("The server is not started.");
 
     /// <summary>Completes once the model is loaded and requests are scored; faults when loading failed.</summary>
     public Task Ready => _ready.Task;
@@ -81,6 +82,7 @@ internal sealed class RewardServer : IAsyncDisposable
     public async Task StartAsync()
     {
         await _app.StartAsync();
+        _address = new Uri(_app.Urls.First());
         _ = Task.Run(Load);
     }
 
