@@ -19,6 +19,7 @@ done
 shared=../shared
 dotnet build bench/RewardML.Bench -c Release -v q -nologo >/dev/null || { echo "build of bench/RewardML.Bench failed"; exit 1; }
 dotnet build bench/TokenizationThroughput -c Release -v q -nologo >/dev/null || { echo "build of bench/TokenizationThroughput failed"; exit 1; }
+dotnet build bench/ServeThroughput -c Release -v q -nologo >/dev/null || { echo "build of bench/ServeThroughput failed"; exit 1; }
 bench="dotnet bench/RewardML.Bench/bin/Release/net10.0/RewardML.Bench.dll"
 status=0
 
@@ -46,6 +47,11 @@ section() { # title, command...
     fi
   else
     echo "## Tokenization and labelling"; echo; echo "skipped: $shared/data/apps-sample.jsonl is absent"; echo
+  fi
+  if [ -f "$shared/data/humaneval-codegen16b/train.jsonl" ]; then
+    section "rewardml serve: concurrent clients vs one request at a time (loopback)" dotnet bench/ServeThroughput/bin/Release/net10.0/ServeThroughput.dll --data "$shared/data/humaneval-codegen16b/train.jsonl" --threads "$threads"
+  else
+    echo "## rewardml serve"; echo; echo "skipped: $shared/data/humaneval-codegen16b/train.jsonl is absent"; echo
   fi
   if [ "$full" = 1 ]; then
     ckpt=/tmp/rewardml-phi4mini-bench

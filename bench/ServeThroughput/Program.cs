@@ -15,7 +15,7 @@ if (options is null) return 2;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 
 var rows = ReadRows(options.Data, options.Clients * options.Requests * options.RowsPerRequest);
-string model = options.Model ?? TrainTinyModel(rows);
+string model = options.Model ?? TrainTinyModel(rows, options.Hidden, options.Layers);
 var requests = Enumerable.Range(0, options.Clients * options.Requests)
     .Select(r => rows.Skip(r * options.RowsPerRequest).Take(options.RowsPerRequest).ToList()).ToList();
 
@@ -24,7 +24,7 @@ using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSp
 await server.WaitReadyAsync(http, TimeSpan.FromMinutes(2));
 
 string load0 = LoadAverage();
-await RunAsync(http, requests.Take(Math.Min(8, requests.Count)).ToList(), 1, options.MaxSeconds); // warm-up (JIT, allocator)
+await Phase.MeasureAsync(http, requests.Take(Math.Min(8, requests.Count)).ToList(), 1, options.MaxSeconds); // warm-up (JIT, allocator)
 var serial = await Phase.MeasureAsync(http, requests, 1, options.MaxSeconds);
 var concurrent = await Phase.MeasureAsync(http, requests, options.Clients, options.MaxSeconds);
 string load1 = LoadAverage();
@@ -35,7 +35,7 @@ var report = new StringBuilder();
 report.AppendLine($"# rewardml serve throughput, {DateTime.UtcNow:yyyy-MM-ddTHH:mmZ}");
 report.AppendLine();
 report.AppendLine($"Machine: {Environment.ProcessorCount} cores; load average {load0} before, {load1} after (shared with other jobs).");
-report.AppendLine($"Model: {(options.Model is null ? "the built-in tiny backbone (TinyPhiSpec defaults: hidden 64, 2 layers, Phi-4 vocabulary), TokenizeForReward max length 1024" : options.Model)}; " +
+report.AppendLine($"Model: {(options.Model is null ? $"the built-in tiny backbone (TinyPhiSpec: hidden {options.Hidden}, {options.Layers} layers, intermediate {2 * options.Hidden}, 4 heads, Phi-4 vocabulary), TokenizeForReward max length 1024" : options.Model)}; " +
     $"server `--threads {options.Threads} --max-batch-tokens {options.MaxBatchTokens} --max-wait-ms {options.MaxWaitMs}`.");
 report.AppendLine($"Rows: {rows.Count} HumanEval programs (prompt + code) from {Path.GetFileName(options.Data)}, mean {rows.Average(r => r.Code.Length):F0} characters of code; " +
     $"{requests.Count} POST /get_reward requests of {options.RowsPerRequest} rows; phases capped at {options.MaxSeconds} s.");
@@ -49,9 +49,6 @@ report.AppendLine($"Same rows, both phases: max |Δ reward| = {maxDelta:G3} (tol
 Console.Write(report);
 if (options.Out is not null) File.WriteAllText(options.Out, report.ToString());
 return serial.Errors + concurrent.Errors == 0 && exitCode == 0 && maxDelta <= 1e-5 ? 0 : 1;
-
-static async Task RunAsync(HttpClient http, List<List<Row>> requests, int clients, int maxSeconds) =>
-    await Phase.MeasureAsync(http, requests, clients, maxSeconds);
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
@@ -80,7 +77,7 @@ static List<Row> ReadRows(string path, int count)
     return rows;
 }
 
-static string TrainTinyModel(List<Row> rows)
+static string TrainTinyModel(List<Row> rows, int hidden, int layers)
 {
     string dir = Directory.CreateTempSubdirectory("serve-bench-").FullName;
     var ml = new MLContext(seed: 1);
@@ -89,7 +86,7 @@ static string TrainTinyModel(List<Row> rows)
         .Append(ml.Transforms.TokenizeForReward(TokenizerSpec.Phi4, maxLength: 1024))
         .Append(ml.BinaryClassification.Trainers.RewardHead(new RewardHeadTrainer.Options
         {
-            Backbone = RewardBackbone.CreateTiny(),
+            Backbone = RewardBackbone.CreateTiny(new TinyPhiSpec(HiddenSize: hidden, NumLayers: layers, IntermediateSize: 2 * hidden)),
             MaxSteps = 2,
             Compute = new() { Device = "cpu" },
         }));
@@ -234,11 +231,11 @@ internal sealed class ServerProcess : IDisposable
     }
 }
 
-internal sealed record BenchOptions(string Data, string? Model, int Clients, int Requests, int RowsPerRequest, int MaxSeconds, int Threads, int MaxBatchTokens, int MaxWaitMs, string? Out)
+internal sealed record BenchOptions(string Data, string? Model, int Clients, int Requests, int RowsPerRequest, int MaxSeconds, int Threads, int MaxBatchTokens, int MaxWaitMs, string? Out, int Hidden, int Layers)
 {
     public static BenchOptions? Parse(string[] args)
     {
-        var o = new BenchOptions(Path.Combine("..", "shared", "data", "humaneval-codegen16b", "train.jsonl"), null, 8, 8, 4, 120, 1, 16384, 5, null);
+        var o = new BenchOptions(Path.Combine("..", "shared", "data", "humaneval-codegen16b", "train.jsonl"), null, 8, 8, 4, 120, 1, 16384, 5, null, 64, 2);
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             string v = args[i + 1];
@@ -254,9 +251,11 @@ internal sealed record BenchOptions(string Data, string? Model, int Clients, int
                 "--max-batch-tokens" => o with { MaxBatchTokens = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--max-wait-ms" => o with { MaxWaitMs = int.Parse(v, CultureInfo.InvariantCulture) },
                 "--out" => o with { Out = v },
+                "--hidden" => o with { Hidden = int.Parse(v, CultureInfo.InvariantCulture) },
+                "--layers" => o with { Layers = int.Parse(v, CultureInfo.InvariantCulture) },
                 _ => null,
             } ?? o;
-            if (args[i] is not ("--data" or "--model" or "--clients" or "--requests" or "--rows-per-request" or "--max-seconds" or "--threads" or "--max-batch-tokens" or "--max-wait-ms" or "--out"))
+            if (args[i] is not ("--data" or "--model" or "--clients" or "--requests" or "--rows-per-request" or "--max-seconds" or "--threads" or "--max-batch-tokens" or "--max-wait-ms" or "--out" or "--hidden" or "--layers"))
             {
                 Console.Error.WriteLine($"unknown option {args[i]}");
                 return null;
@@ -267,7 +266,7 @@ internal sealed record BenchOptions(string Data, string? Model, int Clients, int
             Console.Error.WriteLine("""
                 usage: ServeThroughput [--clients 8] [--requests 8] [--rows-per-request 4] [--max-seconds 120] [--threads 1]
                                        [--max-batch-tokens 16384] [--max-wait-ms 5] [--data ../shared/data/humaneval-codegen16b/train.jsonl]
-                                       [--model ZIP (default: train the built-in tiny model)] [--out FILE.md]
+                                       [--model ZIP | --hidden 64 --layers 2 (default: train the built-in tiny model of that size)] [--out FILE.md]
                   clients × requests POST /get_reward of rows-per-request HumanEval programs to a child `rewardml serve` on
                   127.0.0.1 (port 0), beside the same requests one at a time; rows/s, p50/p99 latency, errors; exit 1 on any error.
                 """);

@@ -1,8 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
 using Microsoft.ML;
-using RewardML.Persistence;
-using RewardML.Runtime;
 using RewardML.Scoring;
 using RewardML.Sharding;
 using Spectre.Console;
@@ -19,7 +17,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
     /// <summary>Test hook: exit abruptly (code 137, as a kill) once this many input rows are written.</summary>
     internal const string StopAfterRowsVariable = "REWARDML_SCORE_STOP_AFTER_ROWS";
 
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ModelComputeCommandSettings
     {
         [CommandOption("--model <ZIP>"), Description("Model zip saved by rewardml train (SegmentSteps → TokenizeForReward → RewardHead). Required.")]
         public string Model { get; init; } = "";
@@ -41,15 +39,6 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
 
         [CommandOption("--shard <I/N>"), Description("Score only shard I of N (0-based): rows by a stable hash of their problem id, rows without one by line; writes OUT.shard-I-of-N.EXT (+ its errors file). Join with rewardml merge (default: no sharding).")]
         public string? Shard { get; init; }
-
-        [CommandOption("--device <DEVICE>"), Description("auto, cpu, cuda or cuda:N (default: as saved in the model zip).")]
-        public string? Device { get; init; }
-
-        [CommandOption("--dtype <DTYPE>"), Description("float32, bfloat16 or float16 (default: as saved in the model zip).")]
-        public string? DType { get; init; }
-
-        [CommandOption("--threads <N>"), Description("CPU threads (default: as saved in the model zip; 0 there = libtorch's default, one per core).")]
-        public int? Threads { get; init; }
 
         public override ValidationResult Validate()
         {
@@ -92,12 +81,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             throw new ArgumentException($"'{settings.Output}' exists; pass --resume to continue it or --overwrite to replace it.");
 
         var ml = new MLContext(seed: 0);
-        var model = RewardMLComponents.Load(ml, settings.Model, out _, saved => new ComputeOptions
-        {
-            Device = settings.Device ?? saved.Device,
-            DType = settings.DType ?? saved.DType,
-            Threads = settings.Threads ?? saved.Threads,
-        });
+        var model = settings.LoadModel(ml, settings.Model);
         try
         {
             var writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options { BatchRows = settings.BatchRows, Resume = settings.Resume, Shard = shard });

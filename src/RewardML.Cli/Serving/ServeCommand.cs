@@ -2,8 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
 using Microsoft.ML;
-using RewardML.Persistence;
-using RewardML.Runtime;
+using RewardML.Cli.Commands;
 using RewardML.Serving;
 using Spectre.Console.Cli;
 
@@ -12,7 +11,7 @@ namespace RewardML.Cli.Serving;
 /// <summary><c>rewardml serve</c>: the reward model of a model zip as an HTTP service (<see cref="RewardServer"/>); docs/serve.md.</summary>
 internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ModelComputeCommandSettings
     {
         [CommandOption("--model <ZIP>"), Description("Model zip saved by rewardml train (SegmentSteps → TokenizeForReward → RewardHead). Required.")]
         public string Model { get; init; } = "";
@@ -22,15 +21,6 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
 
         [CommandOption("--port <N>"), Description("TCP port; 0 picks a free one, printed at start (default 8000).")]
         public int Port { get; init; } = ServeOptions.Defaults.Port;
-
-        [CommandOption("--device <DEVICE>"), Description("auto, cpu, cuda or cuda:N (default: as saved in the model zip).")]
-        public string? Device { get; init; }
-
-        [CommandOption("--dtype <DTYPE>"), Description("float32, bfloat16 or float16 (default: as saved in the model zip).")]
-        public string? DType { get; init; }
-
-        [CommandOption("--threads <N>"), Description("CPU threads (default: as saved in the model zip; 0 there = libtorch's default, one per core).")]
-        public int? Threads { get; init; }
 
         [CommandOption("--max-batch-tokens <N>"), Description("Tokens of the requests scored together in one round, and padded tokens per forward pass (default 16384).")]
         public int MaxBatchTokens { get; init; } = ScoringQueue.Options.Defaults.MaxBatchTokens;
@@ -91,12 +81,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
     private static RewardRowScorer Load(Settings settings)
     {
         var ml = new MLContext(seed: 0);
-        var model = RewardMLComponents.Load(ml, settings.Model, out _, saved => new ComputeOptions
-        {
-            Device = settings.Device ?? saved.Device,
-            DType = settings.DType ?? saved.DType,
-            Threads = settings.Threads ?? saved.Threads,
-        });
+        var model = settings.LoadModel(ml, settings.Model);
         try
         {
             return new RewardRowScorer(ml, model);

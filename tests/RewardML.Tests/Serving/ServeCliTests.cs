@@ -60,6 +60,7 @@ public sealed class ServeCliTests
     [DataRow("--reward", "median", "--reward 'median': use probability or logit")]
     [DataRow("--host", "example.com", "--host 'example.com': give an IP address")]
     [DataRow("--max-queue", "0", "--max-queue must be at least 1")]
+    [DataRow("--max-qeue", "3", "did you mean --max-queue?")]
     public void BadOptionsAreUsageErrors(string option, string value, string message)
     {
         var (code, _, stderr) = CliProcess.Run("serve", "--model", ScoringModel.Path, option, value);
