@@ -27,9 +27,10 @@ internal sealed class RewardServer : IAsyncDisposable
     private readonly Func<RewardRowScorer> _load;
     private readonly ServeMetrics _metrics = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private RewardRowScorer? _scorer;
-    private ScoringQueue? _queue;
-    private Exception? _loadError;
+    // Set once by the loading thread, read by request threads.
+    private volatile RewardRowScorer? _scorer;
+    private volatile ScoringQueue? _queue;
+    private volatile Exception? _loadError;
     private int _stopped;
     private Uri? _address;
 

@@ -69,6 +69,17 @@ public sealed class ServeCliTests
     }
 
     [TestMethod]
+    public void AModelThatFailsToLoadStopsTheServerWithTheLoadError()
+    {
+        string bad = Path.Combine(Directory.CreateTempSubdirectory("serve-bad-").FullName, "broken.zip");
+        File.WriteAllText(bad, "not a zip");
+        var (code, stdout, stderr) = CliProcess.Run("serve", "--model", bad, "--port", "0");
+        StringAssert.StartsWith(stdout, "serve: listening on http://127.0.0.1:", "it listens before the model is loaded");
+        Assert.AreEqual(2, code, stderr);
+        StringAssert.Contains(stderr, "broken.zip: cannot be read as an ML.NET model zip");
+    }
+
+    [TestMethod]
     public void AMissingModelIsAUsageError()
     {
         var (code, _, stderr) = CliProcess.Run("serve", "--model", Path.Combine(Path.GetTempPath(), "no-such-model.zip"), "--port", "0");
