@@ -67,6 +67,33 @@ public sealed class ServeEndpointTests
     }
 
     [TestMethod]
+    public async Task ScoreEqualsRewardmlScoreOnTheSameRows()
+    {
+        var rows = ServeHarness.Rows();
+        string dir = Directory.CreateTempSubdirectory("serve-vs-score-").FullName;
+        string input = Path.Combine(dir, "rows.jsonl"), output = Path.Combine(dir, "scored.jsonl");
+        File.WriteAllLines(input, rows.Select(r => new JsonObject { ["prompt"] = r.Prompt, ["code"] = r.Code }.ToJsonString()));
+        var (code, _, stderr) = RewardML.Tests.Cli.CliProcess.Run("score", "--model", RewardML.Tests.Cli.ScoringModel.Path, "--input", input, "--output", output);
+        Assert.AreEqual(0, code, stderr);
+        var scored = File.ReadAllLines(output).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.HasCount(rows.Count, scored);
+
+        await using var harness = await ServeHarness.StartAsync();
+        var (status, body, _) = await harness.PostAsync("/v1/score", ServeHarness.ScoreBody(rows));
+        Assert.AreEqual(200, status, body?.ToJsonString());
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var item = body!["items"]![i]!;
+            ServeHarness.AreClose(ServeHarness.Number(scored[i]["Score"]), item["score"], $"row {i}: score");
+            ServeHarness.AreClose(ServeHarness.Number(scored[i]["Probability"]), item["probability"], $"row {i}: probability");
+            var steps = scored[i]["StepScores"]!.AsArray();
+            Assert.HasCount(steps.Count, item["step_scores"]!.AsArray(), $"row {i}: steps");
+            for (int s = 0; s < steps.Count; s++) ServeHarness.AreClose(ServeHarness.Number(steps[s]), item["step_scores"]![s], $"row {i}: step {s}");
+        }
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [TestMethod]
     public async Task HealthIsReadyOnlyOnceTheModelIsLoadedAndScoringWaitsWithRetryAfter()
     {
         using var gate = new ManualResetEventSlim();
