@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RewardML.Rollouts.Guidance;
 using RewardML.Sandbox.Labelling;
 using RewardML.Sandbox.Problems;
 
@@ -50,6 +51,19 @@ public sealed class BranchingRollouts
         /// <summary>Builds the prompt of a problem; null = the APPS generation format (QUESTION, starter code, format hint, ANSWER).</summary>
         public Func<AppsProblem, string>? Prompt { get; init; }
 
+        /// <summary>Generate under a value guide: step by step, each new step valued, a rollout stopped when its value
+        /// falls below τ (<see cref="GuidanceOptions.StopBelow"/>). Null (default) = plain sampling.</summary>
+        public GuidanceOptions? Guidance { get; init; }
+
+        /// <summary>A copy of these options with <see cref="Guidance"/> replaced.</summary>
+        /// <param name="guidance">The guidance; null for plain sampling.</param>
+        /// <returns>The copy.</returns>
+        public Options With(GuidanceOptions? guidance) => new()
+        {
+            BranchPoints = BranchPoints, RolloutsPerBranch = RolloutsPerBranch, Temperature = Temperature, TopP = TopP, MaxTokens = MaxTokens,
+            MinBranchDistance = MinBranchDistance, Seed = Seed, Stop = Stop, Parallelism = Parallelism, Prompt = Prompt, Guidance = guidance,
+        };
+
         internal void Validate()
         {
             ArgumentOutOfRangeException.ThrowIfNegative(BranchPoints, "branch points (K)");
@@ -58,6 +72,7 @@ public sealed class BranchingRollouts
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Parallelism, "parallelism");
             ArgumentOutOfRangeException.ThrowIfNegative(Temperature, "temperature");
             if (TopP is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "top-p must be in (0, 1]");
+            Guidance?.Validate();
         }
     }
 
@@ -133,7 +148,8 @@ public sealed class BranchingRollouts
             Generated: rollouts.Count - reused,
             Reused: reused,
             Failures: failures.Order(StringComparer.Ordinal).ToList(),
-            BadLines: badLines);
+            BadLines: badLines,
+            Guide: _options.Guidance is null ? null : run.GuideTotals.Summary());
     }
 
     private ParallelOptions Parallelism(CancellationToken cancellationToken) =>
@@ -170,6 +186,9 @@ public sealed class BranchingRollouts
         private readonly object _appendLock = new();
         private readonly ConcurrentDictionary<RolloutRecord, bool> _judged = new(ReferenceEqualityComparer.Instance);
         private int _unreachableInARow;
+
+        /// <summary>What the guide cost over this run's rollouts.</summary>
+        public GuideTotals GuideTotals { get; } = new();
         private StreamWriter? _writer;
 
         /// <summary>True when this run already tried to judge <paramref name="rollout"/> (a failed try is not repeated).</summary>
@@ -206,10 +225,19 @@ public sealed class BranchingRollouts
                 RolloutSeeds.Derive(_options.Seed, problem.ProblemId, rolloutId), _options.Stop);
 
             Completion completion;
+            GuideTrace? trace = null;
             await _inFlight.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                completion = await owner._generator.CompleteAsync(request, ct).ConfigureAwait(false);
+                if (_options.Guidance is { } guidance)
+                {
+                    var guided = new GuidedRollout(request, problem.Question, prefix);
+                    await GuidedSampler.RunAsync(guided, owner._generator, guidance, ct).ConfigureAwait(false);
+                    completion = guided.ToCompletion();
+                    trace = guided.Trace();
+                    GuideTotals.Add(trace);
+                }
+                else completion = await owner._generator.CompleteAsync(request, ct).ConfigureAwait(false);
                 Interlocked.Exchange(ref _unreachableInARow, 0);
             }
             catch (CompletionException e) when (e.Unreachable && Interlocked.Increment(ref _unreachableInARow) >= UnreachableLimit)
@@ -257,6 +285,7 @@ public sealed class BranchingRollouts
                 BranchPoints = branch is null
                     ? BranchPointSelector.Select(completion, _options.BranchPoints, _options.MinBranchDistance, program.End)
                     : null,
+                Guide = trace is null ? null : GuideRecord.From(trace),
             };
             if (owner._judge is not null) await JudgeAsync(problem, rollout, ct).ConfigureAwait(false);
 
@@ -317,9 +346,11 @@ public sealed class BranchingRollouts
 /// <param name="Reused">Rollouts found in the file and kept.</param>
 /// <param name="Failures">One line per rollout that could not be sampled or judged (rerun to retry).</param>
 /// <param name="BadLines">Unreadable lines of the existing file (dropped; their rollouts are sampled again).</param>
+/// <param name="Guide">With a guide: what it cost and saved over the rollouts this call generated; null without one.</param>
 public sealed record RolloutRunResult(
     RolloutReport Report,
     int Generated,
     int Reused,
     IReadOnlyList<string> Failures,
-    IReadOnlyList<string> BadLines);
+    IReadOnlyList<string> BadLines,
+    GuideSummary? Guide = null);
