@@ -89,7 +89,10 @@ internal sealed class GuidedRollout
     public string? Pending(IValueGuide guide)
     {
         if (_pendingCode is not null) return _pendingCode;
-        string code = ProgramExtractor.Extract(_prefix + _generated).Code;
+        // Unfinished: only whole lines count, so that a half-written fence or prose line does not move the program.
+        string text = _prefix + _generated;
+        if (!Finished) text = text[..(text.LastIndexOf('\n') + 1)];
+        string code = ProgramExtractor.Extract(text).Code;
         var ends = guide.StepEnds(code);
         int last = ends.Where(e => e > _valuedUpTo && (Finished || e < code.Length)).DefaultIfEmpty(-1).Max();
         _pendingCode = last < 0 ? null : code[..last];
