@@ -13,13 +13,13 @@ namespace RewardML.Rollouts;
 /// </summary>
 /// <remarks>
 /// Resumable: rollouts already in the output file are kept and not regenerated (the main rollout's line records its
-/// branch points). Deterministic: each rollout's seed depends only on (<see cref="Options.Seed"/>, problem id, rollout id)
+/// branch points). Deterministic: each rollout's seed depends only on (<see cref="SamplingSettings.Seed"/>, problem id, rollout id)
 /// and the file is finally written in canonical order, so a deterministic backend gives an identical file.
 /// </remarks>
 public sealed class BranchingRollouts
 {
     /// <summary>Sampling and branching settings.</summary>
-    public sealed class Options
+    public sealed class Options : SamplingSettings
     {
         /// <summary>K: branch points per main rollout (paper: 6).</summary>
         public int BranchPoints { get; init; } = 6;
@@ -27,29 +27,8 @@ public sealed class BranchingRollouts
         /// <summary>M: rollouts sampled from each branch point (paper: 6).</summary>
         public int RolloutsPerBranch { get; init; } = 6;
 
-        /// <summary>Sampling temperature for every rollout.</summary>
-        public double Temperature { get; init; } = 1.0;
-
-        /// <summary>Nucleus sampling mass for every rollout.</summary>
-        public double TopP { get; init; } = 0.95;
-
-        /// <summary>Token budget of the main rollout; a branch gets this less the tokens of its prefix.</summary>
-        public int MaxTokens { get; init; } = 1024;
-
         /// <summary>Branch points lie at least this many tokens apart (1 = any distinct tokens).</summary>
         public int MinBranchDistance { get; init; } = 4;
-
-        /// <summary>Run seed; every rollout's seed is derived from it, the problem id and the rollout id.</summary>
-        public int Seed { get; init; }
-
-        /// <summary>Strings that end a completion.</summary>
-        public IReadOnlyList<string> Stop { get; init; } = ["\nQUESTION:", "<|endoftext|>", "<|end|>"];
-
-        /// <summary>Completions (and judgements) in flight at once.</summary>
-        public int Parallelism { get; init; } = 4;
-
-        /// <summary>Builds the prompt of a problem; null = the APPS generation format (QUESTION, starter code, format hint, ANSWER).</summary>
-        public Func<AppsProblem, string>? Prompt { get; init; }
 
         /// <summary>Generate under a value guide: step by step, each new step valued, a rollout stopped when its value
         /// falls below τ (<see cref="GuidanceOptions.StopBelow"/>). Null (default) = plain sampling.</summary>
@@ -68,10 +47,7 @@ public sealed class BranchingRollouts
         {
             ArgumentOutOfRangeException.ThrowIfNegative(BranchPoints, "branch points (K)");
             ArgumentOutOfRangeException.ThrowIfNegative(RolloutsPerBranch, "rollouts per branch (M)");
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxTokens, "max tokens");
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Parallelism, "parallelism");
-            ArgumentOutOfRangeException.ThrowIfNegative(Temperature, "temperature");
-            if (TopP is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "top-p must be in (0, 1]");
+            ValidateSampling();
             Guidance?.Validate();
         }
     }
@@ -301,17 +277,7 @@ public sealed class BranchingRollouts
         public async Task JudgeAsync(AppsProblem problem, RolloutRecord rollout, CancellationToken ct)
         {
             _judged[rollout] = true;
-            try
-            {
-                var result = await owner._judge!.JudgeAsync(problem, rollout.Code, ct).ConfigureAwait(false);
-                rollout.Label = result.StrictPass;
-                rollout.PassFraction = result.PassFraction;
-                rollout.Tests = result.Tests;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                failures.Enqueue($"problem {problem.ProblemId} rollout {rollout.RolloutId}: judging failed: {e.Message}");
-            }
+            await SamplingSettings.JudgeAsync(owner._judge!, problem, rollout, failures, ct).ConfigureAwait(false);
         }
 
         private void CheckSettings(RolloutRecord main)

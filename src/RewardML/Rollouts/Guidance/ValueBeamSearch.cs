@@ -19,34 +19,13 @@ namespace RewardML.Rollouts.Guidance;
 public sealed class ValueBeamSearch
 {
     /// <summary>Beam settings.</summary>
-    public sealed class Options
+    public sealed class Options : SamplingSettings
     {
         /// <summary>B: prefixes kept at each depth, and programs returned per problem. Default 4.</summary>
         public int BeamWidth { get; init; } = 4;
 
         /// <summary>M: continuations sampled from each kept prefix. Default 4.</summary>
         public int Expand { get; init; } = 4;
-
-        /// <summary>Sampling temperature. Default 1.0.</summary>
-        public double Temperature { get; init; } = 1.0;
-
-        /// <summary>Nucleus sampling mass. Default 0.95.</summary>
-        public double TopP { get; init; } = 0.95;
-
-        /// <summary>Token budget of one program. Default 1024.</summary>
-        public int MaxTokens { get; init; } = 1024;
-
-        /// <summary>Run seed. Default 0.</summary>
-        public int Seed { get; init; }
-
-        /// <summary>Strings that end a completion.</summary>
-        public IReadOnlyList<string> Stop { get; init; } = ["\nQUESTION:", "<|endoftext|>", "<|end|>"];
-
-        /// <summary>Problems searched at once (the continuations of one depth are sampled in parallel too). Default 4.</summary>
-        public int Parallelism { get; init; } = 4;
-
-        /// <summary>Builds the prompt of a problem; null = the APPS generation format.</summary>
-        public Func<AppsProblem, string>? Prompt { get; init; }
 
         /// <summary>Told, for each problem and depth, what was valued and kept (for reports and tests). Default none.</summary>
         public Action<BeamDepth>? OnDepth { get; init; }
@@ -58,10 +37,7 @@ public sealed class ValueBeamSearch
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BeamWidth, "beam width (B)");
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Expand, "expansions per prefix (M)");
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxTokens, "max tokens");
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Parallelism, "parallelism");
-            ArgumentOutOfRangeException.ThrowIfNegative(Temperature, "temperature");
-            if (TopP is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "top-p must be in (0, 1]");
+            ValidateSampling();
             Guidance.Validate();
         }
     }
@@ -113,7 +89,7 @@ public sealed class ValueBeamSearch
                         return;
                     }
                     if (_judge is not null)
-                        foreach (var record in found) await JudgeAsync(problem, record, failures, ct).ConfigureAwait(false);
+                        foreach (var record in found) await SamplingSettings.JudgeAsync(_judge, problem, record, failures, ct).ConfigureAwait(false);
                     lock (gate)
                     {
                         writer ??= RolloutFile.OpenForAppend(outputPath);
@@ -187,21 +163,6 @@ public sealed class ValueBeamSearch
         {
             await rollout.SampleAsync(_generator, _guidance.ChunkTokens, ct).ConfigureAwait(false);
             if (rollout.Pending(_guidance.Guide) is not null) return;
-        }
-    }
-
-    private async Task JudgeAsync(AppsProblem problem, RolloutRecord record, System.Collections.Concurrent.ConcurrentQueue<string> failures, CancellationToken ct)
-    {
-        try
-        {
-            var result = await _judge!.JudgeAsync(problem, record.Code, ct).ConfigureAwait(false);
-            record.Label = result.StrictPass;
-            record.PassFraction = result.PassFraction;
-            record.Tests = result.Tests;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            failures.Enqueue($"problem {problem.ProblemId} rollout {record.RolloutId}: judging failed: {e.Message}");
         }
     }
 }
