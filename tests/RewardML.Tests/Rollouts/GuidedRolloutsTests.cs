@@ -1,6 +1,10 @@
+using RewardML.Modeling;
 using RewardML.Rollouts;
 using RewardML.Rollouts.Guidance;
 using RewardML.Sandbox.Problems;
+using RewardML.Tests.Shared;
+using RewardML.Tests.Tokenization;
+using RewardML.Tokenization;
 
 namespace RewardML.Tests.Rollouts;
 
@@ -147,5 +151,33 @@ public sealed class GuidedRolloutsTests
         var resumed = await new ValueBeamSearch(new FakeGenerator(Model()), Beam(new FakeValueGuide(), [])).RunAsync([Sum, Max], twice);
         Assert.AreEqual(2, resumed.Reused, "the finished problem is kept");
         Assert.AreEqual(File.ReadAllText(once), File.ReadAllText(twice));
+    }
+
+    [TestMethod]
+    public async Task TheInProcessPhiGeneratorIsGuidedChunkByChunk()
+    {
+        // The tiny fixture (vocab 512) with a fitting byte-level tokenizer, sampled in process under the fake guide.
+        string fixture = SharedFixtures.Require("fixtures/phi4-tiny/fp32");
+        string checkpoint = Directory.CreateTempSubdirectory("guided-phi-").FullName;
+        TinyTokenizerJson.Write(checkpoint);
+        foreach (string file in Directory.GetFiles(fixture)) File.Copy(file, Path.Combine(checkpoint, Path.GetFileName(file)), overwrite: true);
+        using var model = PhiCheckpoint.Load(checkpoint);
+        var backend = new PhiCompletionGenerator(new PhiGenerator(model), RewardTokenizer.Create(TokenizerSpec.FromFolder(checkpoint)).Inner);
+        var guide = new FakeValueGuide();
+        var options = new BranchingRollouts.Options
+        {
+            BranchPoints = 1, RolloutsPerBranch = 1, MaxTokens = 24, MinBranchDistance = 1, Temperature = 1, TopP = 1, Seed = 2, Parallelism = 1,
+            Guidance = new GuidanceOptions { Guide = guide, ChunkTokens = 5 },
+        };
+        string path = NewPath();
+        var result = await new BranchingRollouts(backend, options).RunAsync([Sum], path);
+        Assert.IsEmpty(result.Failures);
+        var rollouts = RolloutFile.Read(path).Rollouts;
+        Assert.IsNotEmpty(rollouts);
+        foreach (var r in rollouts)
+            Assert.IsLessThanOrEqualTo(r.MaxTokens, r.Guide!.TokensGenerated, "the budget holds across chunks");
+        Assert.IsTrue(rollouts.Any(r => r.Guide!.TokensGenerated > 5), "some rollout took more than one request");
+        // Every guide call is recorded on a rollout.
+        Assert.AreEqual(rollouts.Sum(r => r.Guide!.ForwardPasses), guide.Rows.Count);
     }
 }
