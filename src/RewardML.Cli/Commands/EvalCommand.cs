@@ -52,6 +52,15 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         [CommandOption("--probability-column <NAME>"), Description("The probability column for calibration (default: Probability; without it, σ(score)).")]
         public string? ProbabilityColumn { get; init; }
 
+        [CommandOption("--stop-thresholds <LIST>"), Description("Early-stop analysis: comma-separated step values τ at which a program is stopped (default: percentiles 1-50% of the step values). Runs whenever the scored file has StepScores.")]
+        public string? StopThresholds { get; init; }
+
+        [CommandOption("--stop-min-share <S>"), Description("Early-stop analysis: steps before this share of a program's tokens never stop it, in [[0, 1]] (default 0).")]
+        public double StopMinShare { get; init; }
+
+        public IReadOnlyList<double>? StopThresholdValues => StopThresholds?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => double.Parse(t, NumberStyles.Float, CultureInfo.InvariantCulture)).ToList();
+
         public IReadOnlyList<BestOfNSetting> BestOfNSettings =>
             N.Length == 0 && K.Length == 0 ? BestOfNSetting.Defaults : N.Zip(K, (n, k) => new BestOfNSetting(n, k)).ToList();
 
@@ -63,6 +72,10 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
                 if (n < 1 || k < 1 || k > n) return ValidationResult.Error($"--n {n} --k {k}: need 1 ≤ k ≤ n.");
             if (Bootstrap < 0) return ValidationResult.Error("--bootstrap must be ≥ 0.");
             if (!(Threshold >= 0 && Threshold <= 1)) return ValidationResult.Error("--threshold must be in [0, 1].");
+            if (!(StopMinShare >= 0 && StopMinShare <= 1)) return ValidationResult.Error("--stop-min-share must be in [0, 1].");
+            foreach (var t in StopThresholds?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [])
+                if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || double.IsNaN(v))
+                    return ValidationResult.Error($"--stop-thresholds: '{t}' is not a number (give e.g. 0.05,0.1,0.2).");
             return ValidationResult.Success();
         }
     }
@@ -129,6 +142,13 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
 
         var report = EvaluationReport.Create(settings.Scored, scored.Rows, settings.BestOfNSettings, baseline, scored.Errors,
             settings.Bootstrap, settings.Seed, settings.Threshold, "model", baselineName);
+        if (scored.Rows.All(r => r.StepScores is not null && r.StepTokenEnds is not null))
+        {
+            report = report.WithEarlyStop(settings.StopThresholdValues, settings.StopMinShare);
+            AnsiConsole.MarkupLine(Markup.Escape(EarlyStopSummary(report.EarlyStop!)));
+        }
+        else if (settings.StopThresholds is not null)
+            throw new InvalidDataException($"--stop-thresholds: '{settings.Scored}' has no StepScores/StepTokenEnds on every row; early stopping needs a file scored by rewardml score.");
         AnsiConsole.Write(SummaryTable(report));
         if (scored.Errors.Count > 0) AnsiConsole.MarkupLine($"[yellow]{scored.Errors.Count} bad rows skipped (see stderr).[/]");
         if (settings.ReportDir is { } dir)
@@ -172,6 +192,14 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         return rows;
     }
 
+    private static string EarlyStopSummary(EarlyStopCurve stop)
+    {
+        string budget = (100 * EarlyStopAnalysis.DefaultLossBudget).ToString("F0", CultureInfo.InvariantCulture);
+        return stop.BestWithin() is { } best
+            ? $"early stop: τ = {best.Threshold!.Value.ToString("G4", CultureInfo.InvariantCulture)} saves {F(100 * best.TokensSavedShare, "F1")}% of program tokens, losing {F(100 * best.PassesLostShare, "F1")}% of passing programs (best within {budget}%; all thresholds in the report)."
+            : $"early stop: no threshold saves tokens while losing at most {budget}% of passing programs.";
+    }
+
     private static void ReportErrors(ScoredFile file)
     {
         foreach (var error in file.Errors) Console.Error.WriteLine($"bad row: {error}");
@@ -203,5 +231,5 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         return table;
     }
 
-    private static string F(double value) => double.IsNaN(value) ? "-" : value.ToString("F3", CultureInfo.InvariantCulture);
+    private static string F(double value, string format = "F3") => double.IsNaN(value) ? "-" : value.ToString(format, CultureInfo.InvariantCulture);
 }

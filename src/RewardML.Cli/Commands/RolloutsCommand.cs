@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using RewardML.Modeling;
 using RewardML.Rollouts;
+using RewardML.Rollouts.Guidance;
 using RewardML.Runtime;
 using RewardML.Sandbox.Labelling;
 using RewardML.Sandbox.Problems;
@@ -99,9 +100,37 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         [CommandOption("--report <PATH>"), Description("Write the run's report (counts, cold-start problems, failures) as JSON with snake_case keys (default: none).")]
         public string? Report { get; init; }
 
+        [CommandOption("--guide <ZIP>"), Description("Generate under a reward model (a zip of rewardml train): step by step, each new step valued once, recorded in each rollout's \"guide\" field (default: none).")]
+        public string? Guide { get; init; }
+
+        [CommandOption("--stop-below <TAU>"), Description("With --guide: stop a rollout at the first step (not its last) valued below TAU, in [[0, 1]] (default: never stop).")]
+        public double? StopBelow { get; init; }
+
+        [CommandOption("--min-share <S>"), Description("With --stop-below: steps valued before S of the token budget is generated never stop a rollout, in [[0, 1]] (default 0).")]
+        public double MinShare { get; init; }
+
+        [CommandOption("--guide-chunk-tokens <N>"), Description("With --guide: tokens sampled per request between guide checks (default 16).")]
+        public int GuideChunkTokens { get; init; } = GuidanceOptions.DefaultChunkTokens;
+
+        [CommandOption("--search <KIND>"), Description("branching (the paper's rollouts) or beam (value-guided step-level beam search; needs --guide) (default branching).")]
+        public string Search { get; init; } = "branching";
+
+        [CommandOption("--beam-width <B>"), Description("With --search beam: prefixes kept at each step, and programs returned per problem (default 4).")]
+        public int BeamWidth { get; init; } = 4;
+
+        [CommandOption("--expand <M>"), Description("With --search beam: continuations sampled from each kept prefix (default 4).")]
+        public int Expand { get; init; } = 4;
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Problems)) return ValidationResult.Error("--problems is required");
+            if (Search is not ("branching" or "beam")) return ValidationResult.Error($"--search '{Search}': use branching or beam");
+            if (Search == "beam" && Guide is null) return ValidationResult.Error("--search beam needs --guide (the reward model that ranks the prefixes)");
+            if (Guide is null && (StopBelow is not null || MinShare != 0)) return ValidationResult.Error("--stop-below and --min-share need --guide");
+            if (StopBelow is { } tau && !(tau >= 0 && tau <= 1)) return ValidationResult.Error("--stop-below must be in [0, 1]");
+            if (!(MinShare >= 0 && MinShare <= 1)) return ValidationResult.Error("--min-share must be in [0, 1]");
+            if (GuideChunkTokens < 1 || BeamWidth < 1 || Expand < 1) return ValidationResult.Error("--guide-chunk-tokens, --beam-width and --expand must be at least 1");
+            if (Guide is not null && !File.Exists(Guide)) return ValidationResult.Error($"--guide '{Guide}': no such model zip");
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required");
             if (Shard is not null && ShardOption.TryParse(Shard) is { Error: { } shardError }) return ValidationResult.Error(shardError);
             bool server = !string.IsNullOrWhiteSpace(Server), checkpoint = !string.IsNullOrWhiteSpace(Checkpoint);
@@ -159,12 +188,23 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
             : ((ICompletionGenerator)new NoBackend(), (IDisposable?)null);
         using var ownedBackend = owned;
 
-        var runner = new BranchingRollouts(generator, options, judge);
+        using var guide = settings.Guide is { } guidePath
+            ? RewardModelGuide.Load(guidePath, saved => new ComputeOptions { Device = settings.Device, DType = saved.DType, Threads = settings.Threads > 0 ? settings.Threads : saved.Threads })
+            : null;
+        var guidance = guide is null ? null
+            : new GuidanceOptions { Guide = guide, StopBelow = settings.StopBelow, MinShare = settings.MinShare, ChunkTokens = settings.GuideChunkTokens };
+        Func<IProgress<int>, Task<RolloutRunResult>> run = settings.Search == "beam"
+            ? done => new ValueBeamSearch(generator, new ValueBeamSearch.Options
+            {
+                BeamWidth = settings.BeamWidth, Expand = settings.Expand, Temperature = options.Temperature, TopP = options.TopP,
+                MaxTokens = options.MaxTokens, Seed = options.Seed, Stop = options.Stop, Parallelism = options.Parallelism, Guidance = guidance!,
+            }, judge).RunAsync(problems, output, done, cancellationToken)
+            : done => new BranchingRollouts(generator, options.With(guidance), judge).RunAsync(problems, output, results, done, cancellationToken);
         RolloutRunResult result = null!;
         await AnsiConsole.Progress().StartAsync(async progress =>
         {
             var task = progress.AddTask(settings.Label ? "problems (sampled and judged)" : "problems", maxValue: Math.Max(1, problems.Count));
-            result = await runner.RunAsync(problems, output, results, new Progress<int>(done => task.Value = done), cancellationToken);
+            result = await run(new Progress<int>(done => task.Value = done));
             task.Value = task.MaxValue;
         });
         CliProgress.Finished(settings.Label ? "problems (sampled and judged)" : "problems");
@@ -221,6 +261,9 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         table.AddRow("cold start (no correct rollout)", $"{report.ColdStartProblems.Count}: {Markup.Escape(string.Join(", ", report.ColdStartProblems.Take(20)))}{(report.ColdStartProblems.Count > 20 ? ", …" : "")}");
         table.AddRow("all correct", report.AllCorrectProblems.Count.ToString());
         table.AddRow("failures", result.Failures.Count.ToString());
+        if (result.Guide is { } g)
+            table.AddRow("guide", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{g.Stopped} of {g.Rollouts} new rollouts stopped; {g.TokensGenerated} tokens generated, {g.TokensNotGenerated} not; {g.ForwardPasses} forward passes, {g.GuideTime.TotalSeconds:F1} s = {100 * g.GuideShare:F0}% of generation time"));
         AnsiConsole.Write(table);
         foreach (string bad in result.BadLines) Console.Error.WriteLine($"rewardml: dropped unreadable line {bad}");
         foreach (string failure in result.Failures.Take(20)) Console.Error.WriteLine($"rewardml: {failure}");

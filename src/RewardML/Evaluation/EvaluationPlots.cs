@@ -18,6 +18,7 @@ internal static class EvaluationPlots
         };
         if (report.Model.Metrics.StepCount > 0) paths.Add(ValueByPosition(report, Path.Combine(directory, "value-by-position.png")));
         paths.Add(ScoreHistograms(report, Path.Combine(directory, "scores.png")));
+        if (report.EarlyStop is { } stop) paths.Add(EarlyStop(stop, Path.Combine(directory, "early-stop.png")));
         return paths;
     }
 
@@ -160,6 +161,28 @@ internal static class EvaluationPlots
         plot.XLabel("score (higher = predicted to pass)");
         plot.YLabel("programs");
         plot.ShowLegend(Alignment.UpperCenter);
+        plot.SavePng(path, Width, Height);
+        return path;
+    }
+
+    /// <summary>Early stopping: share of passing programs lost against share of program tokens saved, one point per τ.</summary>
+    internal static string EarlyStop(EarlyStopCurve stop, string path)
+    {
+        var plot = new Plot();
+        var points = stop.Points.Where(p => !double.IsNaN(p.TokensSavedShare) && !double.IsNaN(p.PassesLostShare)).ToList();
+        var curve = plot.Add.Scatter(points.Select(p => 100 * p.TokensSavedShare).ToArray(), points.Select(p => 100 * p.PassesLostShare).ToArray(), Palette[0]);
+        curve.MarkerSize = 8;
+        curve.LegendText = "one threshold τ each";
+        foreach (var p in points.Where(p => p.Threshold is not null))
+            plot.Add.Text($"τ={p.Threshold:G3}", 100 * p.TokensSavedShare, 100 * p.PassesLostShare).LabelFontSize = 11;
+        var budget = plot.Add.HorizontalLine(100 * EarlyStopAnalysis.DefaultLossBudget, color: Colors.Gray, pattern: LinePattern.Dashed);
+        budget.LegendText = $"{100 * EarlyStopAnalysis.DefaultLossBudget:F0}% of passes lost";
+        double top = Math.Max(10, 1.1 * points.Select(p => 100 * p.PassesLostShare).DefaultIfEmpty(0).Max());
+        plot.Axes.SetLimits(0, 100, 0, top);   // losses past a few percent are not worth the savings: zoom on the low end
+        plot.Title("Early stopping: tokens saved against passes lost");
+        plot.XLabel("program tokens not generated (%)");
+        plot.YLabel("passing programs stopped (%)");
+        plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, Width, Height);
         return path;
     }

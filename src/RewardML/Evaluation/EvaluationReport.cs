@@ -19,14 +19,29 @@ public sealed class EvaluationReport
     public const string JsonFileName = "report.json";
 
     private EvaluationReport(string source, IReadOnlyList<BestOfNSetting> settings, ScorerEvaluation model, ScorerEvaluation? baseline,
-        IReadOnlyList<ScoredFileError> errors)
+        IReadOnlyList<ScoredFileError> errors, EarlyStopCurve? earlyStop = null)
     {
         Source = source;
         Settings = settings;
         Model = model;
         Baseline = baseline;
         Errors = errors;
+        EarlyStop = earlyStop;
     }
+
+    /// <summary>Gets the early-stop analysis of the model's step values; null when not computed (<see cref="WithEarlyStop"/>).</summary>
+    public EarlyStopCurve? EarlyStop { get; }
+
+    /// <summary>
+    /// The same report with an early-stop analysis of the model's rows (<see cref="EarlyStopAnalysis.Analyze"/> with
+    /// this report's settings), shown in the Markdown, the JSON and <c>early-stop.png</c>.
+    /// </summary>
+    /// <param name="thresholds">The τ values; null = the default percentile grid.</param>
+    /// <param name="minShare">Steps before this share of a program's tokens never stop it.</param>
+    /// <returns>A new report.</returns>
+    /// <exception cref="ArgumentException">The model's rows have no step values.</exception>
+    public EvaluationReport WithEarlyStop(IEnumerable<double>? thresholds = null, double minShare = 0) =>
+        new(Source, Settings, Model, Baseline, Errors, EarlyStopAnalysis.Analyze(Model.Rows, Settings, thresholds, minShare));
 
     /// <summary>Gets the name of the scored data (its file), for the report's heading.</summary>
     public string Source { get; }
@@ -151,6 +166,8 @@ public sealed class EvaluationReport
             md.AppendLine();
         }
 
+        if (EarlyStop is { } stop) EarlyStopMarkdown(md, stop);
+
         if (plotFiles.Count > 0)
         {
             md.AppendLine("## Plots").AppendLine();
@@ -167,6 +184,25 @@ public sealed class EvaluationReport
         return md.ToString();
     }
 
+    private void EarlyStopMarkdown(StringBuilder md, EarlyStopCurve stop)
+    {
+        md.AppendLine("## Early stopping").AppendLine();
+        md.AppendLine($"Each program stopped at its first step (not its last) whose value is below τ{(stop.MinShare > 0 ? $", once {Percent(stop.MinShare)} of its tokens are generated" : "")}; " +
+            "a stopped program yields nothing, so best-k-of-n keeps the best-scored survivors. τ = none: nothing stopped." +
+            (stop.ProgramsWithoutSteps > 0 ? $" {stop.ProgramsWithoutSteps} programs without step values are never stopped." : "")).AppendLine();
+        md.AppendLine($"| τ | stopped | passes lost | tokens saved | {string.Join(" | ", Settings.Select(s => $"{s} (oracle)"))} |");
+        md.AppendLine($"| --- | --- | --- | --- | {string.Join(" | ", Settings.Select(_ => "---"))} |");
+        foreach (var p in stop.Points)
+            md.AppendLine($"| {(p.Threshold is { } t ? F(t, "G4") : "none")} | {p.StoppedPrograms} | {p.StoppedPasses} ({F(100 * p.PassesLostShare, "F1")}%) | {F(100 * p.TokensSavedShare, "F1")}% | " +
+                $"{string.Join(" | ", p.BestOfN.Select(b => $"{F(b.Model)} ({F(b.Oracle)})"))} |");
+        md.AppendLine();
+        var best = stop.BestWithin();
+        md.AppendLine(best is null
+            ? $"No threshold saves tokens while losing at most {Percent(EarlyStopAnalysis.DefaultLossBudget)} of the passing programs."
+            : $"For at most {Percent(EarlyStopAnalysis.DefaultLossBudget)} of the passing programs lost: τ = {F(best.Threshold!.Value, "G4")} saves {F(100 * best.TokensSavedShare, "F1")}% of program tokens " +
+              $"({F(100 * best.PassesLostShare, "F1")}% of passes lost).").AppendLine();
+    }
+
     /// <summary>The report as indented JSON: settings, per-scorer metrics (NaN as null) and per-problem best-k-of-n.</summary>
     /// <returns>The text.</returns>
     public string ToJson()
@@ -179,6 +215,7 @@ public sealed class EvaluationReport
             ["settings"] = new JsonArray(Settings.Select(s => (JsonNode)new JsonObject { ["n"] = s.N, ["k"] = s.K }).ToArray()),
             ["scorers"] = new JsonArray(Scorers.Select(ScorerJson).ToArray()),
         };
+        if (EarlyStop is { } stop) root["early_stop"] = EarlyStopJson(stop);
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
@@ -217,6 +254,23 @@ public sealed class EvaluationReport
             }).ToArray()),
         };
     }
+
+    private static JsonNode EarlyStopJson(EarlyStopCurve stop) => new JsonObject
+    {
+        ["min_share"] = stop.MinShare,
+        ["programs_without_steps"] = stop.ProgramsWithoutSteps,
+        ["best_within_5_percent_loss"] = stop.BestWithin() is { Threshold: { } t } ? JsonValue.Create(t) : null,
+        ["points"] = new JsonArray(stop.Points.Select(p => (JsonNode)new JsonObject
+        {
+            ["threshold"] = p.Threshold is { } t ? JsonValue.Create(t) : null,
+            ["stopped"] = p.StoppedPrograms, ["stopped_passes"] = p.StoppedPasses,
+            ["tokens_saved_share"] = N(p.TokensSavedShare), ["passes_lost_share"] = N(p.PassesLostShare),
+            ["best_of_n"] = new JsonArray(p.BestOfN.Select(b => (JsonNode)new JsonObject
+            {
+                ["n"] = b.Setting.N, ["k"] = b.Setting.K, ["model"] = N(b.Model), ["oracle"] = N(b.Oracle),
+            }).ToArray()),
+        }).ToArray()),
+    };
 
     private static JsonNode Interval(IntervalEstimate e) => new JsonObject { ["value"] = N(e.Value), ["lower"] = N(e.Lower), ["upper"] = N(e.Upper) };
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RewardML.Rollouts.Guidance;
 using RewardML.Sandbox.Labelling;
 using RewardML.Sandbox.Problems;
 
@@ -12,13 +13,13 @@ namespace RewardML.Rollouts;
 /// </summary>
 /// <remarks>
 /// Resumable: rollouts already in the output file are kept and not regenerated (the main rollout's line records its
-/// branch points). Deterministic: each rollout's seed depends only on (<see cref="Options.Seed"/>, problem id, rollout id)
+/// branch points). Deterministic: each rollout's seed depends only on (<see cref="SamplingSettings.Seed"/>, problem id, rollout id)
 /// and the file is finally written in canonical order, so a deterministic backend gives an identical file.
 /// </remarks>
 public sealed class BranchingRollouts
 {
     /// <summary>Sampling and branching settings.</summary>
-    public sealed class Options
+    public sealed class Options : SamplingSettings
     {
         /// <summary>K: branch points per main rollout (paper: 6).</summary>
         public int BranchPoints { get; init; } = 6;
@@ -26,38 +27,28 @@ public sealed class BranchingRollouts
         /// <summary>M: rollouts sampled from each branch point (paper: 6).</summary>
         public int RolloutsPerBranch { get; init; } = 6;
 
-        /// <summary>Sampling temperature for every rollout.</summary>
-        public double Temperature { get; init; } = 1.0;
-
-        /// <summary>Nucleus sampling mass for every rollout.</summary>
-        public double TopP { get; init; } = 0.95;
-
-        /// <summary>Token budget of the main rollout; a branch gets this less the tokens of its prefix.</summary>
-        public int MaxTokens { get; init; } = 1024;
-
         /// <summary>Branch points lie at least this many tokens apart (1 = any distinct tokens).</summary>
         public int MinBranchDistance { get; init; } = 4;
 
-        /// <summary>Run seed; every rollout's seed is derived from it, the problem id and the rollout id.</summary>
-        public int Seed { get; init; }
+        /// <summary>Generate under a value guide: step by step, each new step valued, a rollout stopped when its value
+        /// falls below τ (<see cref="GuidanceOptions.StopBelow"/>). Null (default) = plain sampling.</summary>
+        public GuidanceOptions? Guidance { get; init; }
 
-        /// <summary>Strings that end a completion.</summary>
-        public IReadOnlyList<string> Stop { get; init; } = ["\nQUESTION:", "<|endoftext|>", "<|end|>"];
-
-        /// <summary>Completions (and judgements) in flight at once.</summary>
-        public int Parallelism { get; init; } = 4;
-
-        /// <summary>Builds the prompt of a problem; null = the APPS generation format (QUESTION, starter code, format hint, ANSWER).</summary>
-        public Func<AppsProblem, string>? Prompt { get; init; }
+        /// <summary>A copy of these options with <see cref="Guidance"/> replaced.</summary>
+        /// <param name="guidance">The guidance; null for plain sampling.</param>
+        /// <returns>The copy.</returns>
+        public Options With(GuidanceOptions? guidance) => new()
+        {
+            BranchPoints = BranchPoints, RolloutsPerBranch = RolloutsPerBranch, Temperature = Temperature, TopP = TopP, MaxTokens = MaxTokens,
+            MinBranchDistance = MinBranchDistance, Seed = Seed, Stop = Stop, Parallelism = Parallelism, Prompt = Prompt, Guidance = guidance,
+        };
 
         internal void Validate()
         {
             ArgumentOutOfRangeException.ThrowIfNegative(BranchPoints, "branch points (K)");
             ArgumentOutOfRangeException.ThrowIfNegative(RolloutsPerBranch, "rollouts per branch (M)");
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxTokens, "max tokens");
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Parallelism, "parallelism");
-            ArgumentOutOfRangeException.ThrowIfNegative(Temperature, "temperature");
-            if (TopP is <= 0 or > 1) throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "top-p must be in (0, 1]");
+            ValidateSampling();
+            Guidance?.Validate();
         }
     }
 
@@ -133,7 +124,8 @@ public sealed class BranchingRollouts
             Generated: rollouts.Count - reused,
             Reused: reused,
             Failures: failures.Order(StringComparer.Ordinal).ToList(),
-            BadLines: badLines);
+            BadLines: badLines,
+            Guide: _options.Guidance is null ? null : run.GuideTotals.Summary());
     }
 
     private ParallelOptions Parallelism(CancellationToken cancellationToken) =>
@@ -170,6 +162,9 @@ public sealed class BranchingRollouts
         private readonly object _appendLock = new();
         private readonly ConcurrentDictionary<RolloutRecord, bool> _judged = new(ReferenceEqualityComparer.Instance);
         private int _unreachableInARow;
+
+        /// <summary>What the guide cost over this run's rollouts.</summary>
+        public GuideTotals GuideTotals { get; } = new();
         private StreamWriter? _writer;
 
         /// <summary>True when this run already tried to judge <paramref name="rollout"/> (a failed try is not repeated).</summary>
@@ -206,10 +201,19 @@ public sealed class BranchingRollouts
                 RolloutSeeds.Derive(_options.Seed, problem.ProblemId, rolloutId), _options.Stop);
 
             Completion completion;
+            GuideTrace? trace = null;
             await _inFlight.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                completion = await owner._generator.CompleteAsync(request, ct).ConfigureAwait(false);
+                if (_options.Guidance is { } guidance)
+                {
+                    var guided = new GuidedRollout(request, problem.Question, prefix);
+                    await GuidedSampler.RunAsync(guided, owner._generator, guidance, ct).ConfigureAwait(false);
+                    completion = guided.ToCompletion();
+                    trace = guided.Trace();
+                    GuideTotals.Add(trace);
+                }
+                else completion = await owner._generator.CompleteAsync(request, ct).ConfigureAwait(false);
                 Interlocked.Exchange(ref _unreachableInARow, 0);
             }
             catch (CompletionException e) when (e.Unreachable && Interlocked.Increment(ref _unreachableInARow) >= UnreachableLimit)
@@ -257,6 +261,7 @@ public sealed class BranchingRollouts
                 BranchPoints = branch is null
                     ? BranchPointSelector.Select(completion, _options.BranchPoints, _options.MinBranchDistance, program.End)
                     : null,
+                Guide = trace is null ? null : GuideRecord.From(trace),
             };
             if (owner._judge is not null) await JudgeAsync(problem, rollout, ct).ConfigureAwait(false);
 
@@ -272,17 +277,7 @@ public sealed class BranchingRollouts
         public async Task JudgeAsync(AppsProblem problem, RolloutRecord rollout, CancellationToken ct)
         {
             _judged[rollout] = true;
-            try
-            {
-                var result = await owner._judge!.JudgeAsync(problem, rollout.Code, ct).ConfigureAwait(false);
-                rollout.Label = result.StrictPass;
-                rollout.PassFraction = result.PassFraction;
-                rollout.Tests = result.Tests;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                failures.Enqueue($"problem {problem.ProblemId} rollout {rollout.RolloutId}: judging failed: {e.Message}");
-            }
+            await SamplingSettings.JudgeAsync(owner._judge!, problem, rollout, failures, ct).ConfigureAwait(false);
         }
 
         private void CheckSettings(RolloutRecord main)
@@ -317,9 +312,11 @@ public sealed class BranchingRollouts
 /// <param name="Reused">Rollouts found in the file and kept.</param>
 /// <param name="Failures">One line per rollout that could not be sampled or judged (rerun to retry).</param>
 /// <param name="BadLines">Unreadable lines of the existing file (dropped; their rollouts are sampled again).</param>
+/// <param name="Guide">With a guide: what it cost and saved over the rollouts this call generated; null without one.</param>
 public sealed record RolloutRunResult(
     RolloutReport Report,
     int Generated,
     int Reused,
     IReadOnlyList<string> Failures,
-    IReadOnlyList<string> BadLines);
+    IReadOnlyList<string> BadLines,
+    GuideSummary? Guide = null);

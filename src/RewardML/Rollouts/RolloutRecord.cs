@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using RewardML.Rollouts.Guidance;
 using RewardML.Sandbox.Labelling;
 
 namespace RewardML.Rollouts;
@@ -51,6 +52,12 @@ public sealed class RolloutRecord
 
     /// <summary>Main rollout only: the branch points chosen in it (kept so that a resumed run rebuilds the same branches).</summary>
     [JsonPropertyName("branch_points")] public IReadOnlyList<BranchPoint>? BranchPoints { get; init; }
+
+    /// <summary>Generated under a guide: the step values it saw, and where and why it stopped; null without a guide.</summary>
+    [JsonPropertyName("guide")] public GuideRecord? Guide { get; init; }
+
+    /// <summary>How the rollout was found when not by branching: <c>beam</c> (value-guided beam search); null for branching rollouts.</summary>
+    [JsonPropertyName("search")] public string? Search { get; init; }
 
     /// <summary>True when the program passed every test (strict pass); null until judged.</summary>
     [JsonPropertyName("label")] public bool? Label { get; set; }
