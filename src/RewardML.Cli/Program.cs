@@ -6,6 +6,7 @@ using Spectre.Console.Cli;
 if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int width) && width > 0 ? width : 160;
 
+using var signals = CliSignals.Listen(); // SIGINT and SIGTERM stop long verbs cleanly (checkpoint, flush, exit 130/143)
 args = EvalCommand.NormalizeArguments(args); // eval's --n/--k: Spectre wants long option names of 2+ characters
 var app = new CommandApp();
 app.Configure(config =>
@@ -33,4 +34,4 @@ app.Configure(config =>
     config.AddCommand<ExportModelCommand>("export-model").WithDescription("A RewardHead model zip → a Hugging Face folder (config.json, model.safetensors with TRL's v_head.summary.*, tokenizer files, rewardml.json).");
     config.AddCommand<ImportModelCommand>("import-model").WithDescription("A Hugging Face folder with a TRL value head (v_head.summary.*) → a self-contained model zip: SegmentSteps → TokenizeForReward → RewardHead.");
 });
-return CliErrors.Run(() => app.Run(args), args);
+return CliErrors.Run(() => app.Run(args, signals.Token), args, signals);

@@ -177,10 +177,9 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         {
             result = experiment.Run(cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
-            Console.Error.WriteLine($"rewardml: stopped; finished trials are in {Path.Combine(settings.Out, "trials.jsonl")}, rerun with --out {settings.Out} to continue.");
-            return 130;
+            throw new CliStoppedException($"stopped; the finished trials are in {Path.Combine(settings.Out, "trials.jsonl")} (the running one is not kept): rerun the same command to continue.", e);
         }
 
         var table = new Table().AddColumns("trial", "options", result.MetricName, "seconds", "error");
