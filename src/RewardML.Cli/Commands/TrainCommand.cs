@@ -165,7 +165,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         foreach (var file in new[] { settings.Data, settings.Problems, settings.Candidates, settings.Validation, settings.OptionsFile }.OfType<string>())
             if (!File.Exists(file) && !Directory.Exists(file)) throw new FileNotFoundException($"{file}: no such file.", file);
-        var backbone = RewardBackbone.Parse(settings.Backbone);
+        var backbone = CliUsage.ParseBackbone(settings.Backbone);
         var options = TrainerOptions(settings, backbone);
         string checkpoint = settings.Out + ".checkpoint";
         if (Directory.Exists(checkpoint) && !settings.Resume && !settings.ResumeIfExists)

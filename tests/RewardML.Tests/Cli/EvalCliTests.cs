@@ -113,6 +113,18 @@ public sealed class EvalCliTests
     }
 
     [TestMethod]
+    public void AnUnscoredFileIsOneErrorSayingToScoreItFirst()
+    {
+        var dir = NewDir();
+        string unscored = Path.Combine(dir, "candidates.jsonl");
+        File.WriteAllLines(unscored, Enumerable.Range(0, 200).Select(i => $$"""{"problem_id": "p{{i % 20}}", "code": "print({{i}})", "label": {{(i % 2 == 0 ? "true" : "false")}}}"""));
+        var (code, stdout, stderr) = CliProcess.Run("eval", "--scored", unscored);
+        Assert.AreEqual(2, code, stderr + stdout);
+        Assert.AreEqual(1, stderr.Trim().Split('\n').Length, "one line, not one per row: " + stderr);
+        StringAssert.Contains(stderr, "rewardml score --model MODEL.zip --input " + unscored);
+    }
+
+    [TestMethod]
     public void CsvWithABaselineColumnWorks()
     {
         var dir = NewDir();
