@@ -193,7 +193,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
             throw new CliStoppedException($"stopped; the finished trials are in {Path.Combine(settings.Out, "trials.jsonl")} (the running one is not kept): rerun the same command to continue.", e);
         }
 
-        var table = new Table().AddColumns("trial", "options", $"{result.MetricName} [95% interval]", "seconds", "error");
+        var table = new Table().AddColumns("trial", "options", $"{result.MetricName} [[95% interval]]", "seconds", "error");
         foreach (var trial in result.Leaderboard)
             table.AddRow(
                 trial.TrialSettings.TrialId.ToString(CultureInfo.InvariantCulture) + (trial.TrialSettings.TrialId <= result.ResumedTrials ? " (logged)" : ""),
