@@ -169,6 +169,39 @@ public sealed partial class SignalCliTests
         StringAssert.Contains(stdout, $"({logged} from the folder's log, 1 run now)", "the rerun continues after the logged trials");
     }
 
+    [TestMethod]
+    public void RolloutsStoppedBySigtermKeepTheFinishedProblemsAndTheRerunFinishes()
+    {
+        const int count = 40;
+        var answers = new Dictionary<string, IReadOnlyList<string>>();
+        var lines = new List<string>();
+        for (int i = 0; i < count; i++)
+        {
+            string question = $"Print the number {i}.\nInput: nothing.";
+            answers[question[..question.IndexOf('\n')]] = [$"```python\nx = {i}\nprint(x)\n```\n"];
+            lines.Add(JsonSerializer.Serialize(new { problem_id = $"q{i}", question, input_output = JsonSerializer.Serialize(new { inputs = new[] { "" }, outputs = new[] { $"{i}\n" } }) }));
+        }
+        string problems = Path.Combine(_dir, "apps.jsonl"), output = Path.Combine(_dir, "rollouts.jsonl");
+        File.WriteAllLines(problems, lines);
+        // Loopback only; each answer waits a little so that the run is still going when the first problem is written.
+        using var server = new RewardML.Tests.Rollouts.FakeCompletionsServer(new RewardML.Tests.Rollouts.FakeLanguageModel(answers)) { Delay = TimeSpan.FromMilliseconds(50) };
+        string[] rollouts = ["rollouts", "--server", server.BaseUrl.ToString(), "--model", "fake", "--problems", problems, "--out", output,
+            "--branch-points", "1", "--rollouts-per-branch", "1", "--min-distance", "1", "--seed", "1", "--parallel", "1"];
+        using (var run = new SignalledCli(rollouts))
+        {
+            if (!run.WaitUntil(() => File.Exists(output) && File.ReadLines(output).Any())) Assert.Inconclusive("rollouts ended before it wrote a rollout: " + run.Stderr);
+            run.Signal(SignalledCli.SIGTERM);
+            int code = run.Exit();
+            if (code == 0) Assert.Inconclusive("rollouts finished before the signal arrived");
+            Assert.AreEqual(143, code, run.Stderr + run.Stdout);
+            StringAssert.Contains(run.Stderr, "rerun the same command to continue");
+        }
+        var (again, stdout, stderr) = CliProcess.Run(rollouts, TimeSpan.FromMinutes(4));
+        Assert.AreEqual(0, again, stderr + stdout);
+        var done = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("problem_id").GetString()).Distinct().Count();
+        Assert.AreEqual(count, done, "every problem has rollouts after the rerun");
+    }
+
     [GeneratedRegex(@"stopped at step (?<step>\d+) of \d+")]
     private static partial Regex StoppedAtStep();
 }
