@@ -177,7 +177,8 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
                 : $" Here: --validation {settings.Validation}."), e);
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        experiment.SetTrialCompleted((trial, best) => AnsiConsole.WriteLine(TrialLine(trial, best, options.MaxTrials, clock.Elapsed)));
+        // Plain Console: one unwrapped line per trial, also in a log file.
+        experiment.SetTrialCompleted((trial, best) => Console.WriteLine(TrialLine(trial, best, options.MaxTrials, clock.Elapsed)));
 
         AnsiConsole.MarkupLine($"sweeping [bold]{Markup.Escape(backbone.ToString())}[/] on {read.Rows.Count} rows: {space.Dimensions.Count} dimensions " +
                                $"({Markup.Escape(string.Join(", ", space.Dimensions.Select(d => d.Name)))}), tuner {options.Tuner}, metric {options.Metric}, " +
