@@ -350,7 +350,8 @@ public sealed class ScoreCliTests
     [DataRow("--model m.zip --input in.txt --output out.jsonl", "use a .csv or .jsonl file")]
     [DataRow("--model m.zip --input in.csv --output out.jsonl", "--output must have the format of --input")]
     [DataRow("--model m.zip --input in.jsonl --output out.jsonl --batch-rows 0", "--batch-rows must be at least 1")]
-    [DataRow("--model m.zip --input in.jsonl --output out.jsonl --resume --overwrite", "at most one of --resume and --overwrite")]
+    [DataRow("--model m.zip --input in.jsonl --output out.jsonl --resume --overwrite", "at most one of --resume, --resume-if-exists and --overwrite")]
+    [DataRow("--model m.zip --input in.jsonl --output out.jsonl --resume --resume-if-exists", "at most one of --resume, --resume-if-exists and --overwrite")]
     [DataRow("--model m.zip --input missing.jsonl --output out.jsonl", "does not exist")]
     [DataRow("--model m.zip --input in.jsonl --output out.jsonl --batch-rows many", "many")]
     public void WrongFlagsGiveOneLineAndExitCode2(string flags, string expected)
