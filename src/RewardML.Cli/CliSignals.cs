@@ -48,8 +48,6 @@ internal sealed class CliSignals : IDisposable
     {
         PosixSignal.SIGINT => 130,
         PosixSignal.SIGTERM => 143,
-        PosixSignal.SIGQUIT => 131,
-        PosixSignal.SIGHUP => 129,
         _ => 1,
     };
 
@@ -81,14 +79,6 @@ internal sealed class CliSignals : IDisposable
         if (BitConverter.ToInt64(current, 0) != SignalIgnore) return;
         var defaults = new byte[SigactionSize]; // handler SIG_DFL (0), empty mask, no flags
         sigaction(SignalInterrupt, defaults, null);
-    }
-
-    /// <summary>Whether SIGINT is ignored in this process right now (Linux; false elsewhere). For tests and <c>rewardml runtime</c>.</summary>
-    internal static bool InterruptIgnored()
-    {
-        if (!OperatingSystem.IsLinux()) return false;
-        var current = new byte[SigactionSize];
-        return sigaction(SignalInterrupt, null, current) == 0 && BitConverter.ToInt64(current, 0) == SignalIgnore;
     }
 
     private const int SignalInterrupt = 2;
