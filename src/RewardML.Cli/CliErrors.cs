@@ -12,12 +12,22 @@ internal static class CliErrors
     /// <summary>Exit code of a failure while doing the work (a missing backend, a crash, failed problems).</summary>
     public const int Failure = 1;
 
-    /// <summary>Runs <paramref name="body"/>: 0 = success, 2 = usage error (the message names the flag or value), 1 = failure.</summary>
-    public static int Run(Func<int> body, IReadOnlyList<string>? args = null)
+    /// <summary>
+    /// Runs <paramref name="body"/>: 0 = success, 2 = usage error (the message names the flag or value), 1 = failure;
+    /// stopped by a signal (<see cref="CliStoppedException"/>, or any cancellation after one): 130 for SIGINT, 143 for SIGTERM.
+    /// </summary>
+    public static int Run(Func<int> body, IReadOnlyList<string>? args = null, CliSignals? signals = null)
     {
         try
         {
             return body();
+        }
+        catch (Exception e) when (Unwrap(e) is CliStoppedException or OperationCanceledException && signals?.Received is not null)
+        {
+            var inner = Unwrap(e);
+            AnsiConsole.Console.Profile.Out.Writer.Flush();
+            Console.Error.WriteLine(inner is CliStoppedException ? $"rewardml: {inner.Message}" : $"rewardml: stopped by {signals!.ReceivedName}.");
+            return signals!.ExitCode;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("REWARDML_DEBUG") != "1")
         {

@@ -43,6 +43,21 @@ internal static partial class CliUsage
         return best is not null && bestDistance <= Math.Max(2, bare.Length / 3) ? best : null;
     }
 
+    /// <summary>The built-in backbones <c>--backbone</c> takes besides a checkpoint folder.</summary>
+    public static readonly string[] BuiltInBackbones = ["tiny", "tiny-mini"];
+
+    /// <summary>
+    /// <c>--backbone</c>'s value as <see cref="RewardML.Training.RewardBackbone.Parse"/> reads it; a value that is no
+    /// folder but close to a built-in name is refused with that name suggested, as unknown flags are.
+    /// </summary>
+    public static RewardML.Training.RewardBackbone ParseBackbone(string text)
+    {
+        string t = text.Trim();
+        if (!Directory.Exists(t) && !BuiltInBackbones.Contains(t, StringComparer.OrdinalIgnoreCase) && Closest(t, BuiltInBackbones) is { } near)
+            throw new CliUsageException($"--backbone: '{text}' is neither a built-in backbone ({string.Join(", ", BuiltInBackbones)}) nor a checkpoint folder; did you mean {near}?");
+        return RewardML.Training.RewardBackbone.Parse(t);
+    }
+
     /// <summary>The error for an unknown flag: names it and suggests the closest valid flag.</summary>
     public static string UnknownFlag(string verb, string flag, Type settingsType)
     {

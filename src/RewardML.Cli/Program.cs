@@ -7,6 +7,7 @@ using Spectre.Console.Cli;
 if (Console.IsOutputRedirected)
     Spectre.Console.AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int width) && width > 0 ? width : 160;
 
+using var signals = CliSignals.Listen(); // SIGINT and SIGTERM stop long verbs cleanly (checkpoint, flush, exit 130/143)
 args = EvalCommand.NormalizeArguments(args); // eval's --n/--k: Spectre wants long option names of 2+ characters
 var app = new CommandApp();
 app.Configure(config =>
@@ -31,8 +32,8 @@ app.Configure(config =>
     config.AddCommand<MergeCommand>("merge").WithDescription("Join the shard outputs of label, rollouts or score run with --shard I/N into one file in input order, checked against the input; names the shard to rerun when one is incomplete.");
     config.AddCommand<RolloutsCommand>("rollouts").WithDescription("Branching rollouts (1 main, K branch points at its least likely tokens, M rollouts each) from an OpenAI-compatible server or an in-process Phi checkpoint into rollouts.jsonl, labelled in the sandbox with --label; resumable.");
     config.AddCommand<ExportDatasetCommand>("export-dataset").WithDescription("Rows as for train → steps → tokens → DIR/data.jsonl (input_ids, attention_mask, step_token_ends, labels, weight, problem_id) + README.md + dataset_info.json, for PyTorch/TRL.");
-    config.AddCommand<ExportModelCommand>("export-model").WithDescription("A RewardHead model zip → a Hugging Face folder (config.json, model.safetensors with TRL's v_head.summary.*, tokenizer files, rewardml.json).");
+    config.AddCommand<ExportModelCommand>("export-model").WithDescription("A RewardHead model zip → a Hugging Face folder (config.json, model.safetensors with TRL's v_head.summary.*, rewardml.json; tokenizer.json + tokenizer_config.json only when the model used a folder tokenizer, not for the built-in phi4/phi4-mini).");
     config.AddCommand<ImportModelCommand>("import-model").WithDescription("A Hugging Face folder with a TRL value head (v_head.summary.*) → a self-contained model zip: SegmentSteps → TokenizeForReward → RewardHead.");
     config.AddCommand<ServeCommand>("serve").WithDescription("The reward model of a model zip as an HTTP service: POST /get_reward (OpenRLHF --remote_rm_url), POST /v1/score (per-step scores), GET /health, GET /metrics; dynamic batching; drains on SIGTERM.");
 });
-return CliErrors.Run(() => app.Run(args), args);
+return CliErrors.Run(() => app.Run(args, signals.Token), args, signals);

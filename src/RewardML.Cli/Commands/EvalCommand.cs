@@ -113,6 +113,9 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
             ProbabilityColumnName = settings.ProbabilityColumn,
         };
         var scored = ScoredFile.Read(settings.Scored, options);
+        if (scored.Rows.Count == 0 && scored.Errors.Count > 0 && scored.Errors.All(e => e.Reason.StartsWith("no score or probability", StringComparison.Ordinal)))
+            throw new InvalidDataException($"'{settings.Scored}' is not scored: no row has a {settings.ScoreColumn ?? "Score"} or {settings.ProbabilityColumn ?? "Probability"} value. " +
+                                           $"Run `rewardml score --model MODEL.zip --input {settings.Scored} --output scored{Path.GetExtension(settings.Scored)}` first, then eval its output.");
         ReportErrors(scored);
         if (scored.Rows.Count == 0)
             throw new InvalidOperationException($"'{settings.Scored}' has no good rows to evaluate ({scored.Errors.Count} bad rows, reported above).");

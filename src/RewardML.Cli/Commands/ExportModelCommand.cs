@@ -13,7 +13,7 @@ internal sealed class ExportModelCommand : Command<ExportModelCommand.Settings>
         [CommandArgument(0, "<MODEL>"), Description("The model zip (from `rewardml train`): SegmentSteps → TokenizeForReward → RewardHead.")]
         public string Model { get; init; } = "";
 
-        [CommandOption("--out <DIR>"), Description("Output folder: config.json, model.safetensors, tokenizer files (folder tokenizers), rewardml.json. Required.")]
+        [CommandOption("--out <DIR>"), Description("Output folder: config.json, model.safetensors, rewardml.json (names the tokenizer); tokenizer.json and tokenizer_config.json only when the model was tokenized with a folder tokenizer (folder:PATH or a checkpoint's tokenizer.json), not for the built-in phi4/phi4-mini, whose files come from the Hugging Face model you pair it with. Required.")]
         public string Out { get; init; } = "";
 
         public override ValidationResult Validate()

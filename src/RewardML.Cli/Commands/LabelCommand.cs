@@ -66,16 +66,24 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         foreach (var corrupt in journal.CorruptLines) Console.Error.WriteLine($"rewardml: warning: {corrupt}");
         var labeller = new Labeller(judge, options.Workers) { IncludeDetails = settings.Details };
         string description = "";
-        await AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .StartAsync(async ctx =>
-            {
-                int todo = candidates.Count(c => !journal.IsDone(c.ProblemId, c.CandidateId));
-                description = $"labelling {todo} programs";
-                var task = ctx.AddTask(description, maxValue: Math.Max(todo, 1));
-                await labeller.RunAsync(byId, candidates, journal, summary, (_, _) => task.Increment(1), cancellationToken);
-                task.Value = task.MaxValue;
-            });
+        int judgedNow = 0;
+        try
+        {
+            await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    int todo = candidates.Count(c => !journal.IsDone(c.ProblemId, c.CandidateId));
+                    description = $"labelling {todo} programs";
+                    var task = ctx.AddTask(description, maxValue: Math.Max(todo, 1));
+                    await labeller.RunAsync(byId, candidates, journal, summary, (_, _) => { Interlocked.Increment(ref judgedNow); task.Increment(1); }, cancellationToken);
+                    task.Value = task.MaxValue;
+                });
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new CliStoppedException($"stopped after {judgedNow} programs judged in this run, all written to {output}: rerun the same command to continue (programs already there are skipped).", e);
+        }
         CliProgress.Finished(description);
 
         foreach (var issue in summary.Issues)

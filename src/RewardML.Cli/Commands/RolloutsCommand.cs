@@ -201,12 +201,20 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
             }, judge).RunAsync(problems, output, done, cancellationToken)
             : done => new BranchingRollouts(generator, options.With(guidance), judge).RunAsync(problems, output, results, done, cancellationToken);
         RolloutRunResult result = null!;
-        await AnsiConsole.Progress().StartAsync(async progress =>
+        int problemsDone = 0;
+        try
         {
-            var task = progress.AddTask(settings.Label ? "problems (sampled and judged)" : "problems", maxValue: Math.Max(1, problems.Count));
-            result = await run(new Progress<int>(done => task.Value = done));
-            task.Value = task.MaxValue;
-        });
+            await AnsiConsole.Progress().StartAsync(async progress =>
+            {
+                var task = progress.AddTask(settings.Label ? "problems (sampled and judged)" : "problems", maxValue: Math.Max(1, problems.Count));
+                result = await run(new Progress<int>(done => task.Value = problemsDone = done));
+                task.Value = task.MaxValue;
+            });
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new CliStoppedException($"stopped with {problemsDone} of {problems.Count} problems done; every finished rollout is in {output}: rerun the same command to continue.", e);
+        }
         CliProgress.Finished(settings.Label ? "problems (sampled and judged)" : "problems");
 
         Print(result, output, problems.Count);

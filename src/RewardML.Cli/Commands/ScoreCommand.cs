@@ -28,8 +28,11 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         [CommandOption("--output <FILE>"), Description("Scored rows, same format as --input: each input row unchanged + StepScores, Score, Probability, StepTokenEnds, CodeTokenStart. Bad rows go to OUT.errors.csv (line,reason). Required.")]
         public string Output { get; init; } = "";
 
-        [CommandOption("--resume"), Description("Continue an existing --output after a kill: complete rows are kept, a partial last row is cut, scoring goes on from the first row not done (default: off).")]
+        [CommandOption("--resume"), Description("Continue an existing --output after a stop or kill: complete rows are kept, a partial last row is cut, scoring goes on from the first row not done; an error when there is no --output yet (default: off).")]
         public bool Resume { get; init; }
+
+        [CommandOption("--resume-if-exists"), Description("As --resume when --output exists, else start it: for scheduler scripts that rerun the same command (default: off).")]
+        public bool ResumeIfExists { get; init; }
 
         [CommandOption("--overwrite"), Description("Replace an existing --output and its errors file (default: off; without it or --resume an existing output is an error).")]
         public bool Overwrite { get; init; }
@@ -45,7 +48,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model MODEL.zip is required.");
             if (string.IsNullOrWhiteSpace(Input)) return ValidationResult.Error("--input IN.csv|IN.jsonl is required.");
             if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output OUT.csv|OUT.jsonl is required.");
-            if (Resume && Overwrite) return ValidationResult.Error("Give at most one of --resume and --overwrite.");
+            if ((Resume ? 1 : 0) + (ResumeIfExists ? 1 : 0) + (Overwrite ? 1 : 0) > 1) return ValidationResult.Error("Give at most one of --resume, --resume-if-exists and --overwrite.");
             if (BatchRows < 1) return ValidationResult.Error("--batch-rows must be at least 1.");
             if (Threads is < 0) return ValidationResult.Error("--threads must be 0 or more.");
             if (Shard is not null && ShardOption.TryParse(Shard) is { Error: { } shardError }) return ValidationResult.Error(shardError);
@@ -73,28 +76,41 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         var settings = shard is null ? originalSettings : new Settings
         {
             Model = originalSettings.Model, Input = originalSettings.Input, Output = shard.FileFor(originalSettings.Output),
-            Resume = originalSettings.Resume, Overwrite = originalSettings.Overwrite, BatchRows = originalSettings.BatchRows,
+            Resume = originalSettings.Resume, ResumeIfExists = originalSettings.ResumeIfExists, Overwrite = originalSettings.Overwrite, BatchRows = originalSettings.BatchRows,
             Shard = originalSettings.Shard, Device = originalSettings.Device, DType = originalSettings.DType, Threads = originalSettings.Threads,
         };
         if (!File.Exists(settings.Input)) throw new FileNotFoundException($"Input file '{settings.Input}' does not exist.");
-        if (File.Exists(settings.Output) && !settings.Resume && !settings.Overwrite)
+        if (File.Exists(settings.Output) && !settings.Resume && !settings.ResumeIfExists && !settings.Overwrite)
             throw new ArgumentException($"'{settings.Output}' exists; pass --resume to continue it or --overwrite to replace it.");
+        if (settings.Resume && !File.Exists(settings.Output))
+            throw new ArgumentException($"--resume: there is no '{settings.Output}' to continue; drop --resume to start (--resume-if-exists resumes only when there is one).");
+        if (EmptyInput(settings.Input) is { } empty) throw new InvalidDataException(empty);
 
         var ml = new MLContext(seed: 0);
         var model = settings.LoadModel(ml, settings.Model);
         try
         {
-            var writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options { BatchRows = settings.BatchRows, Resume = settings.Resume, Shard = shard });
+            var writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options { BatchRows = settings.BatchRows, Resume = settings.Resume || settings.ResumeIfExists, Shard = shard });
             long? stopAfter = long.TryParse(Environment.GetEnvironmentVariable(StopAfterRowsVariable), out long n) ? n : null;
-            var summary = AnsiConsole.Profile.Capabilities.Interactive
-                ? RunWithProgressBar(writer, settings, stopAfter, cancellationToken)
-                : writer.Score(settings.Input, settings.Output, new LineProgress(stopAfter), cancellationToken);
+            ScoredFileProgress? last = null;
+            ScoredFileSummary summary;
+            try
+            {
+                summary = AnsiConsole.Profile.Capabilities.Interactive
+                    ? RunWithProgressBar(writer, settings, stopAfter, p => last = p, cancellationToken)
+                    : writer.Score(settings.Input, settings.Output, new LineProgress(stopAfter, p => last = p), cancellationToken);
+            }
+            catch (OperationCanceledException e)
+            {
+                throw new CliStoppedException($"stopped after {last?.Rows ?? 0} rows, all written to {settings.Output}: rerun the same command with --resume to continue.", e);
+            }
 
             double seconds = summary.Elapsed.TotalSeconds;
             string rate = seconds > 0 ? ((summary.Scored + summary.Errors) / seconds).ToString("F1", CultureInfo.InvariantCulture) : "-";
             string resumed = summary.Resumed > 0 ? $", {summary.Resumed} already done (resumed)" : "";
             string ofShard = shard is null ? "" : $" (shard {shard})";
-            Console.WriteLine($"score{ofShard}: {summary.Scored} rows scored, {summary.Errors} errors (see {summary.ErrorsPath}){resumed} in {seconds:F1} s ({rate} rows/s) -> {settings.Output}");
+            string errors = HasRows(summary.ErrorsPath) ? $"{summary.Errors} errors (see {summary.ErrorsPath})" : $"{summary.Errors} errors";
+            Console.WriteLine($"score{ofShard}: {summary.Scored} rows scored, {errors}{resumed} in {seconds:F1} s ({rate} rows/s) -> {settings.Output}");
             return Task.FromResult(0);
         }
         finally
@@ -103,7 +119,19 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         }
     }
 
-    private static ScoredFileSummary RunWithProgressBar(ScoredFileWriter writer, Settings settings, long? stopAfter, CancellationToken cancellationToken)
+    /// <summary>Why the input cannot be scored because it holds no row (the same rule for JSONL and CSV), or null.</summary>
+    internal static string? EmptyInput(string path)
+    {
+        bool csv = ScoredFileWriter.FormatOf(path) == RewardML.Scoring.ScoredFileFormat.Csv;
+        int lines = File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Take(2).Count();
+        if (lines == 0) return $"{path}: the file is empty, no row to score.";
+        return csv && lines == 1 ? $"{path}: a header and no row to score." : null;
+    }
+
+    /// <summary>Whether the errors file holds a row below its header (so the summary points at it only then).</summary>
+    private static bool HasRows(string errorsPath) => File.Exists(errorsPath) && File.ReadLines(errorsPath).Skip(1).Any(l => l.Length > 0);
+
+    private static ScoredFileSummary RunWithProgressBar(ScoredFileWriter writer, Settings settings, long? stopAfter, Action<ScoredFileProgress> observe, CancellationToken cancellationToken)
     {
         ScoredFileSummary? summary = null;
         AnsiConsole.Progress()
@@ -111,7 +139,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             .Start(ctx =>
             {
                 var task = ctx.AddTask("scoring", maxValue: Math.Max(new FileInfo(settings.Input).Length, 1));
-                summary = writer.Score(settings.Input, settings.Output, new BarProgress(task, stopAfter), cancellationToken);
+                summary = writer.Score(settings.Input, settings.Output, new BarProgress(task, stopAfter, observe), cancellationToken);
                 task.Value = task.MaxValue; // ends at 100%
             });
         return summary!;
@@ -130,10 +158,11 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         $"{p.Rows} rows ({p.Scored} scored, {p.Errors} errors{(p.Resumed > 0 ? $", {p.Resumed} resumed" : "")}), {p.RowsPerSecond.ToString("F1", CultureInfo.InvariantCulture)} rows/s";
 
     /// <summary>The progress bar: bytes of input read, rows and rows/s in the description. Synchronous, unlike <see cref="Progress{T}"/>.</summary>
-    private sealed class BarProgress(ProgressTask task, long? stopAfter) : IProgress<ScoredFileProgress>
+    private sealed class BarProgress(ProgressTask task, long? stopAfter, Action<ScoredFileProgress> observe) : IProgress<ScoredFileProgress>
     {
         public void Report(ScoredFileProgress value)
         {
+            observe(value);
             task.Description = Markup.Escape($"scoring: {Describe(value)}");
             task.Value = Math.Min(value.BytesRead, task.MaxValue);
             StopIfAsked(value, stopAfter);
@@ -141,12 +170,13 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
     }
 
     /// <summary>Without a terminal: a plain line at most every 10 seconds.</summary>
-    private sealed class LineProgress(long? stopAfter) : IProgress<ScoredFileProgress>
+    private sealed class LineProgress(long? stopAfter, Action<ScoredFileProgress> observe) : IProgress<ScoredFileProgress>
     {
         private TimeSpan _last = TimeSpan.Zero;
 
         public void Report(ScoredFileProgress value)
         {
+            observe(value);
             if (value.Elapsed - _last >= TimeSpan.FromSeconds(10))
             {
                 _last = value.Elapsed;

@@ -56,7 +56,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         [CommandOption("--backbone <NAME|DIR>"), Description("tiny (built-in, Phi-4 vocabulary), tiny-mini (Phi-4-mini vocabulary), or a Hugging Face Phi-3/Phi-4 checkpoint folder. Required.")]
         public string Backbone { get; init; } = "";
 
-        [CommandOption("--space <FILE.json>"), Description("Search space as JSON (a \"dimensions\" list, see docs/sweeps.md); names are RewardHeadTrainer.Options properties, StepStrategy or MaxLength. Default: the library's default space (RewardHeadSearchSpace.Create()) less the dimensions fixed by --epochs, --steps, --max-length.")]
+        [CommandOption("--space <FILE.json>"), Description("Search space as JSON (a \"dimensions\" list, see docs/sweeps.md); names are RewardHeadTrainer.Options properties, StepStrategy or MaxLength. Default: the library's default space (RewardHeadSearchSpace.Create(): LearningRate 1e-5 to 1e-2 log, TrainableLayers 0 to 4, NumberOfEpochs 1 to 4, MaxTokensPerBatch 1024 to 16384 log, WeightDecay 0 to 0.1, WarmupSteps 0 to 20, ValueHeadDropout 0 to 0.3, Aggregation Last/Min/Mean, BalanceClasses true/false, StepStrategy PythonStatements/Lines, MaxLength 512 to 4096 log) less the dimensions fixed by --epochs, --steps, --max-length.")]
         public string? Space { get; init; }
 
         [CommandOption("--tuner <TUNER>"), Description("random, grid, tpe (tree-Parzen, model-based) or halving (successive halving over epochs). Default tpe.")]
@@ -83,16 +83,16 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         [CommandOption("--max-steps <N>"), Description("Stop every trial after N optimizer steps. Default: no limit.")]
         public int? MaxSteps { get; init; }
 
-        [CommandOption("--epochs <N>"), Description("Passes over the data of every trial (also successive halving's last rung); fixes NumberOfEpochs, which the default space sweeps otherwise. Default 2.")]
+        [CommandOption("--epochs <N>"), Description("Passes over the data of every trial (also successive halving's last rung); fixes NumberOfEpochs. Default: swept, 1 to 4 (the default space's NumberOfEpochs); with a --space that does not sweep it, 2.")]
         public int? Epochs { get; init; }
 
-        [CommandOption("--steps <STRATEGY>"), Description("Step segmentation: PythonStatements, Lines, Separator, TokenChunks; fixes StepStrategy, which the default space sweeps otherwise. Default PythonStatements where not swept.")]
+        [CommandOption("--steps <STRATEGY>"), Description("Step segmentation: PythonStatements, Lines, Separator, TokenChunks; fixes StepStrategy. Default: swept, PythonStatements or Lines (the default space's StepStrategy); with a --space that does not sweep it, PythonStatements.")]
         public StepStrategy? Steps { get; init; }
 
         [CommandOption("--tokenizer <NAME>"), Description("phi4, phi4-mini or folder:PATH. Default: the checkpoint's (its tokenizer.json or vocab size); phi4 for tiny, phi4-mini for tiny-mini.")]
         public string? Tokenizer { get; init; }
 
-        [CommandOption("--max-length <N>"), Description("Most tokens per row; fixes MaxLength, which the default space sweeps otherwise. Default 4096 where not swept.")]
+        [CommandOption("--max-length <N>"), Description("Most tokens per row; fixes MaxLength. Default: swept, 512 to 4096 on a log scale (the default space's MaxLength); with a --space that does not sweep it, 4096.")]
         public int? MaxLength { get; init; }
 
         public override ValidationResult Validate()
@@ -121,7 +121,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         if (unknown.Count > 0) throw new ArgumentException($"sweep: unknown option or argument: {string.Join(", ", unknown)} (see rewardml sweep --help).");
         foreach (var file in new[] { settings.Data, settings.Problems, settings.Candidates, settings.Validation, settings.Space }.OfType<string>())
             if (!File.Exists(file) && !Directory.Exists(file)) throw new FileNotFoundException($"{file}: no such file.", file);
-        var backbone = RewardBackbone.Parse(settings.Backbone);
+        var backbone = CliUsage.ParseBackbone(settings.Backbone);
         var space = SearchSpace(settings);
 
         var ml = new MLContext(settings.Seed);
@@ -161,12 +161,24 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
 
         var all = TrainingRowsReader.ToDataView(ml, read.Rows, read.HasStepTargets);
         RewardSweepExperiment experiment;
-        if (settings.Validation is { } validationPath)
+        try
         {
-            var rows = TrainingRowsReader.Read(validationPath, settings.Problems, settings.Candidates);
-            experiment = ml.RewardSweep(all, TrainingRowsReader.ToDataView(ml, rows.Rows, read.HasStepTargets), options, Pipeline);
+            if (settings.Validation is { } validationPath)
+            {
+                var rows = TrainingRowsReader.Read(validationPath, settings.Problems, settings.Candidates);
+                experiment = ml.RewardSweep(all, TrainingRowsReader.ToDataView(ml, rows.Rows, read.HasStepTargets), options, Pipeline);
+            }
+            else experiment = ml.RewardSweep(all, options, Pipeline);
         }
-        else experiment = ml.RewardSweep(all, options, Pipeline);
+        catch (InvalidDataException e) when (e.Message.Contains("needs both classes", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException(e.Message + (settings.Validation is null
+                ? $" Here: --validation-split {options.ValidationFraction:0.##} of {read.Rows.Select(r => r.ProblemId).Distinct().Count()} problems; raise it, or give --validation FILE."
+                : $" Here: --validation {settings.Validation}."), e);
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Plain Console: one unwrapped line per trial, also in a log file.
+        experiment.SetTrialCompleted((trial, best) => Console.WriteLine(TrialLine(trial, best, options.MaxTrials, clock.Elapsed)));
 
         AnsiConsole.MarkupLine($"sweeping [bold]{Markup.Escape(backbone.ToString())}[/] on {read.Rows.Count} rows: {space.Dimensions.Count} dimensions " +
                                $"({Markup.Escape(string.Join(", ", space.Dimensions.Select(d => d.Name)))}), tuner {options.Tuner}, metric {options.Metric}, " +
@@ -177,26 +189,27 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         {
             result = experiment.Run(cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
-            Console.Error.WriteLine($"rewardml: stopped; finished trials are in {Path.Combine(settings.Out, "trials.jsonl")}, rerun with --out {settings.Out} to continue.");
-            return 130;
+            throw new CliStoppedException($"stopped; the finished trials are in {Path.Combine(settings.Out, "trials.jsonl")} (the running one is not kept): rerun the same command to continue.", e);
         }
 
-        var table = new Table().AddColumns("trial", "options", result.MetricName, "seconds", "error");
+        var table = new Table().AddColumns("trial", "options", $"{result.MetricName} [[95% interval]]", "seconds", "error");
         foreach (var trial in result.Leaderboard)
             table.AddRow(
                 trial.TrialSettings.TrialId.ToString(CultureInfo.InvariantCulture) + (trial.TrialSettings.TrialId <= result.ResumedTrials ? " (logged)" : ""),
                 Markup.Escape(trial.TrialSettings.Parameter.ToString()),
-                double.IsFinite(trial.Metric) ? trial.Metric.ToString("0.####", CultureInfo.InvariantCulture) : "",
+                Markup.Escape(MetricText(trial)),
                 (trial.DurationInMilliseconds / 1000).ToString("0.#", CultureInfo.InvariantCulture),
                 Markup.Escape(trial.Error ?? ""));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{result.Trials.Count} trials ({result.ResumedTrials} from the folder's log, {result.Trials.Count - result.ResumedTrials} run now)" +
                                (result.StoppedByTimeBudget ? ", stopped by the time budget" : "") +
                                $"; leaderboard {Markup.Escape(Path.Combine(settings.Out, "leaderboard.csv"))}");
+        if (result.Trials.FirstOrDefault(t => t.ValidationRows > 0) is { } measured)
+            AnsiConsole.MarkupLine($"validation: {measured.ValidationRows} rows; intervals are 95% bootstrap intervals over validation problems ({RewardSweepOptions.Defaults.BootstrapResamples} resamples): trials whose intervals overlap are not told apart by this validation set.");
         if (result.BestTrial is { } best)
-            AnsiConsole.MarkupLine($"best: trial {best.TrialSettings.TrialId}, {result.MetricName} {best.Metric.ToString("0.####", CultureInfo.InvariantCulture)}; " +
+            AnsiConsole.MarkupLine($"best: trial {best.TrialSettings.TrialId}, {result.MetricName} {Markup.Escape(MetricText(best))}; " +
                                    $"model {Markup.Escape(result.BestModelPath ?? "(not saved)")}");
         else
         {
@@ -205,6 +218,22 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         }
         return 0;
     }
+
+    /// <summary>The live line of a finished trial: trial, options, metric with interval, time, best so far.</summary>
+    internal static string TrialLine(TrialResult trial, TrialResult? best, int? maxTrials, TimeSpan elapsed)
+    {
+        string of = maxTrials is { } max ? $"/{max}" : "";
+        string outcome = trial.IsSuccess ? MetricText(trial) : "failed: " + trial.Error;
+        string bestText = best is null ? "none yet" : $"{MetricText(best)} (trial {best.TrialSettings.TrialId})";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"trial {trial.TrialSettings.TrialId}{of}: {trial.TrialSettings.Parameter} -> {outcome} in {trial.DurationInMilliseconds / 1000:0.#} s; best so far {bestText}; {elapsed:hh\\:mm\\:ss} elapsed");
+    }
+
+    /// <summary>"0.7123 [0.61, 0.80]" (the interval when measured), or empty for a failed trial.</summary>
+    private static string MetricText(TrialResult t) =>
+        !double.IsFinite(t.Metric) ? ""
+        : double.IsFinite(t.MetricLower) ? string.Create(CultureInfo.InvariantCulture, $"{t.Metric:0.####} [{t.MetricLower:0.###}, {t.MetricUpper:0.###}]")
+        : t.Metric.ToString("0.####", CultureInfo.InvariantCulture);
 
     /// <summary>The --space file, or the default space less the dimensions fixed by flags; every name checked.</summary>
     private static SweepSearchSpace SearchSpace(Settings s)

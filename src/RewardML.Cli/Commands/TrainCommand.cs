@@ -45,8 +45,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--validation-split <FRACTION>"), Description("Hold out this fraction of the problems (split by problem_id, seeded) for validation. Default 0 (none).")]
         public double ValidationSplit { get; init; }
 
-        [CommandOption("--resume"), Description("Continue a killed run from ZIP.checkpoint/ (same data and options).")]
+        [CommandOption("--resume"), Description("Continue a stopped or killed run from ZIP.checkpoint/ (same data and options); an error when there is no checkpoint. Ctrl+C and SIGTERM write one before exiting.")]
         public bool Resume { get; init; }
+
+        [CommandOption("--resume-if-exists"), Description("Continue from ZIP.checkpoint/ when there is one, else start: for scheduler scripts that rerun the same command (Slurm --requeue, Kubernetes restarts). Default off.")]
+        public bool ResumeIfExists { get; init; }
 
         [CommandOption("--baseline"), Description("Also fit an n-gram logistic regression (FeaturizeText + SDCA) on the same rows: ZIP.baseline.zip.")]
         public bool Baseline { get; init; }
@@ -153,6 +156,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--validation-split: must be in [0, 1).");
             if (Validation is not null && ValidationSplit > 0) return ValidationResult.Error("Give --validation or --validation-split, not both.");
             if (MaxLength <= 0) return ValidationResult.Error("--max-length: must be positive.");
+            if (Resume && ResumeIfExists) return ValidationResult.Error("Give --resume or --resume-if-exists, not both.");
             return base.Validate();
         }
     }
@@ -161,11 +165,13 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         foreach (var file in new[] { settings.Data, settings.Problems, settings.Candidates, settings.Validation, settings.OptionsFile }.OfType<string>())
             if (!File.Exists(file) && !Directory.Exists(file)) throw new FileNotFoundException($"{file}: no such file.", file);
-        var backbone = RewardBackbone.Parse(settings.Backbone);
+        var backbone = CliUsage.ParseBackbone(settings.Backbone);
         var options = TrainerOptions(settings, backbone);
         string checkpoint = settings.Out + ".checkpoint";
-        if (Directory.Exists(checkpoint) && !settings.Resume)
+        if (Directory.Exists(checkpoint) && !settings.Resume && !settings.ResumeIfExists)
             throw new ArgumentException($"{checkpoint} holds a checkpoint of an earlier run: add --resume to continue it, or delete it to start over.");
+        if (settings.Resume && !Directory.Exists(checkpoint))
+            throw new ArgumentException($"--resume: there is no checkpoint {checkpoint} to continue; drop --resume to start a new run (--resume-if-exists resumes only when there is one).");
 
         var ml = new MLContext(options.Seed);
         var read = TrainingRowsReader.Read(settings.Data, settings.Problems, settings.Candidates);
@@ -204,14 +210,15 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
                                $", {options.NumberOfEpochs} epochs, lr {options.LearningRate:g3}, {options.Compute.Device}/{options.Compute.DType}");
 
         RewardHeadTransformer head;
+        RewardHeadProgress? last = null;
         try
         {
-            head = TrainingProgressBar.Run(trainer, p => trainer.Fit(prepare.Transform(train), validation is null ? null : prepare.Transform(validation), cancellationToken));
+            head = TrainingProgressBar.Run(trainer, p => trainer.Fit(prepare.Transform(train), validation is null ? null : prepare.Transform(validation), cancellationToken), p => last = p);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
-            Console.Error.WriteLine($"rewardml: stopped; the checkpoint in {checkpoint} continues with --resume.");
-            return 130;
+            string at = last is null ? "before the first step of this run" : $"at step {last.Step} of {last.TotalSteps}";
+            throw new CliStoppedException($"stopped {at}; the checkpoint is in {checkpoint}: rerun the same command with --resume to continue.", e);
         }
         using var _ = head;
         var model = prepare.Append(head);

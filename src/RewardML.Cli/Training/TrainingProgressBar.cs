@@ -6,11 +6,12 @@ namespace RewardML.Cli.Training;
 /// <summary>Shows a trainer's progress (loss, rate, ETA) as a Spectre progress bar that ends at 100 %, or as lines when output is captured.</summary>
 internal static class TrainingProgressBar
 {
-    public static T Run<T>(RewardHeadTrainer trainer, Func<IProgress<RewardHeadProgress>, T> fit)
+    /// <summary>Runs <paramref name="fit"/> with the trainer's progress shown; <paramref name="observe"/> sees every report too (e.g. the last step, to say where a stopped run stands).</summary>
+    public static T Run<T>(RewardHeadTrainer trainer, Func<IProgress<RewardHeadProgress>, T> fit, Action<RewardHeadProgress>? observe = null)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
-            var lines = new Reporter(p => Console.WriteLine(Line(p)));
+            var lines = new Reporter(p => { observe?.Invoke(p); Console.WriteLine(Line(p)); });
             trainer.Progress = lines;
             return fit(lines);
         }
@@ -22,6 +23,7 @@ internal static class TrainingProgressBar
                 var task = ctx.AddTask("training", maxValue: 1);
                 var reporter = new Reporter(p =>
                 {
+                    observe?.Invoke(p);
                     task.MaxValue = Math.Max(1, p.TotalSteps);
                     task.Value = p.Step;
                     task.Description = Markup.Escape(Line(p));

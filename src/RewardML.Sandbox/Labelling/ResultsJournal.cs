@@ -78,8 +78,7 @@ public sealed class ResultsJournal : IDisposable
             ["problem_id"] = candidate.ProblemId,
             ["candidate_id"] = candidate.CandidateId,
         };
-        foreach (var (key, value) in candidate.Extra)
-            if (key is not ("strict_pass" or "pass_fraction" or "tests" or "seconds")) line[key] = value?.DeepClone();
+        foreach (var (key, value) in candidate.Extra) line[InputFieldName(key, candidate.Extra)] = value?.DeepClone();
         line["strict_pass"] = result.StrictPass;
         line["pass_fraction"] = result.PassFraction;
         var tests = JsonSerializer.SerializeToNode(includeDetails ? result.Tests : result.Tests.Select(t => t with { Detail = null }).ToList());
@@ -93,6 +92,22 @@ public sealed class ResultsJournal : IDisposable
             _writer.Flush();
             _done.Add((candidate.ProblemId, candidate.CandidateId));
         }
+    }
+
+    /// <summary>The fields a results line writes itself: an input field of such a name is kept as <c>input_NAME</c>.</summary>
+    internal static readonly string[] ResultFields = ["problem_id", "candidate_id", "strict_pass", "pass_fraction", "tests", "seconds", "cpu_seconds"];
+
+    /// <summary>
+    /// The name a candidate's extra field gets in its results line: its own, unless it collides with a result field or
+    /// could be read as the verdict (any <c>label</c>, which readers match ignoring case); then <c>input_NAME</c>
+    /// (prefixed again while that too is taken), so the input's label is never mistaken for <c>strict_pass</c>.
+    /// </summary>
+    internal static string InputFieldName(string key, JsonObject extra)
+    {
+        if (!ResultFields.Contains(key) && !key.Equals("label", StringComparison.OrdinalIgnoreCase)) return key;
+        string renamed = "input_" + key;
+        while (extra.ContainsKey(renamed) || ResultFields.Contains(renamed)) renamed = "input_" + renamed;
+        return renamed;
     }
 
     private static (string, string)? TryIds(string line)

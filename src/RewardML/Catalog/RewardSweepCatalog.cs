@@ -17,6 +17,7 @@ public static class RewardSweepCatalog
     /// <param name="pipeline">Builds the row preparation for a parameter (SegmentSteps, TokenizeForReward reading pipeline options such as
     /// <c>StepStrategy</c> and <c>MaxLength</c>) when the data are raw rows; null for tokenized rows.</param>
     /// <exception cref="ArgumentException">An option is invalid, or a dimension names no option.</exception>
+    /// <exception cref="InvalidDataException">The validation rows are all of one class (no trial could be measured).</exception>
     public static RewardSweepExperiment RewardSweep(this MLContext mlContext, IDataView trainData, IDataView validationData, RewardSweepOptions options,
         Func<Parameter, IEstimator<ITransformer>>? pipeline = null)
     {
@@ -26,6 +27,7 @@ public static class RewardSweepCatalog
         var space = options.SearchSpace ?? RewardHeadSearchSpace.CreateForTokenizedRows();
         var runner = new RewardHeadTrialRunner(mlContext, trainData, validationData, options, pipeline);
         runner.CheckNames(space);
+        runner.CheckValidationClasses(); // before the first trial: one class only would make every trial NaN
         var experiment = new RewardSweepExperiment()
             .SetSearchSpace(space)
             .SetTuner(options.CreateTuner(space))

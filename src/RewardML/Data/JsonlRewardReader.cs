@@ -101,7 +101,7 @@ internal static class JsonlRewardReader
                 string expected = field.Kind switch
                 {
                     RewardFieldKind.Text => "a string",
-                    RewardFieldKind.Label => "true/false",
+                    RewardFieldKind.Label => $"a label ({RewardValues.LabelSpellings})",
                     _ => "a number",
                 };
                 return $"expected {expected}, got {RewardValues.Describe(value)}.";

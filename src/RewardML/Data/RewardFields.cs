@@ -67,7 +67,7 @@ internal sealed class RewardFields
                 break;
             case RewardFieldKind.Label:
                 if (RewardValues.TryParseLabel(text) is { } label) row.Label = label;
-                else reason = $"'{RewardValues.Clip(text)}' is not a label (true/false/1/0).";
+                else reason = $"'{RewardValues.Clip(text)}' is not a label ({RewardValues.LabelSpellings}).";
                 break;
             case RewardFieldKind.Targets when !string.IsNullOrWhiteSpace(text): // empty: no step targets
                 if (RewardValues.TryParseTargets(text, out var targets, out reason)) row.StepTargets = targets;

@@ -14,7 +14,7 @@ namespace RewardML.Data;
 /// | `ProblemId` | text | no | string (a JSON number is read as its text) |
 /// | `Prompt` | text | yes, unless `RequirePrompt` is false | string |
 /// | `Code` | text | yes | string |
-/// | `Label` | bool | yes, unless `RequireLabel` is false | `true`/`false`/`1`/`0` (any case) |
+/// | `Label` | bool | yes, unless `RequireLabel` is false | `true`/`false`, `1`/`0`, `yes`/`no`, `pass`/`fail` (any case; in JSON also a boolean or the number) |
 /// | `StepTargets` | vector of float | no | JSON array of numbers in [0, 1] (in CSV, the cell holds the array) |
 /// | `Weight` | float | no | a finite number ≥ 0 (invariant culture) |
 ///

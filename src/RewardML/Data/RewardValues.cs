@@ -6,12 +6,15 @@ namespace RewardML.Data;
 /// <summary>Parsing of label, weight and step-target values, shared by the CSV and JSON Lines readers.</summary>
 internal static class RewardValues
 {
-    /// <summary><c>true/false/1/0</c>, any case, surrounding white space ignored; null when it is none of them.</summary>
+    /// <summary>The label spellings accepted, as error messages and docs list them.</summary>
+    public const string LabelSpellings = "true/false, 1/0, yes/no, pass/fail (any case)";
+
+    /// <summary>One of <see cref="LabelSpellings"/>, surrounding white space ignored; null when it is none of them.</summary>
     public static bool? TryParseLabel(string text) =>
         text.Trim().ToLowerInvariant() switch
         {
-            "true" or "1" => true,
-            "false" or "0" => false,
+            "true" or "1" or "yes" or "pass" => true,
+            "false" or "0" or "no" or "fail" => false,
             _ => null,
         };
 

@@ -98,11 +98,12 @@ internal static class EvaluationPlots
         oracleLine.LinePattern = LinePattern.Dotted;
         oracleLine.LegendText = "oracle (any of n passes)";
         plot.Axes.SetLimitsY(0, 1.05);
+        plot.Axes.Bottom.TickGenerator = IntegerTicks();
         plot.Title("Best k of n against n");
         plot.XLabel("n (candidates drawn per problem)");
         plot.YLabel("expected share of problems solved");
-        plot.ShowLegend(Alignment.LowerRight);
-        plot.SavePng(path, Width, Height);
+        plot.ShowLegend(Edge.Right); // outside the data area: the k = 1 curves rise into the lower right, where the legend sat
+        plot.SavePng(path, Width + 300, Height);
         return path;
     }
 
@@ -134,17 +135,40 @@ internal static class EvaluationPlots
     /// <summary>Histograms of the model's scores, passing and failing programs side by side (20 bins).</summary>
     internal static string ScoreHistograms(EvaluationReport report, string path)
     {
+        // One panel per scorer, stacked: the model's and the baseline's scores have their own scales.
+        var plots = report.Scorers.Select(ScoreHistogram).ToList();
+        if (plots.Count == 1)
+        {
+            plots[0].SavePng(path, Width, Height);
+            return path;
+        }
+        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(Width, Height * plots.Count));
+        surface.Canvas.Clear(SkiaSharp.SKColors.White);
+        for (int i = 0; i < plots.Count; i++)
+        {
+            // Each panel as its own image (a plot's Render clears the whole canvas it is given).
+            using var panel = SkiaSharp.SKImage.FromEncodedData(plots[i].GetImage(Width, Height).GetImageBytes());
+            surface.Canvas.DrawImage(panel, 0, Height * i);
+        }
+        using var image = surface.Snapshot();
+        using var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        using (var file = File.Create(path)) png.SaveTo(file);
+        return path;
+    }
+
+    private static Plot ScoreHistogram(ScorerEvaluation scorer)
+    {
         const int bins = 20;
         var plot = new Plot();
-        var scores = report.Model.Rows.Select(r => r.Score).ToList();
-        double lo = scores.Min(), hi = scores.Max();
+        var rows = scorer.Rows.Where(r => double.IsFinite(r.Score)).ToList();
+        double lo = rows.Count == 0 ? 0 : rows.Min(r => r.Score), hi = rows.Count == 0 ? 1 : rows.Max(r => r.Score);
         if (hi <= lo) hi = lo + 1;
         double width = (hi - lo) / bins;
         var groups = new[] { (Label: true, Name: "pass", Color: Colors.C2), (Label: false, Name: "fail", Color: Colors.C3) };
         for (int g = 0; g < groups.Length; g++)
         {
             var counts = new double[bins];
-            foreach (var row in report.Model.Rows.Where(r => r.Label == groups[g].Label))
+            foreach (var row in rows.Where(r => r.Label == groups[g].Label))
                 counts[Math.Min((int)((row.Score - lo) / width), bins - 1)]++;
             var bars = Enumerable.Range(0, bins).Select(b => new Bar
             {
@@ -154,15 +178,15 @@ internal static class EvaluationPlots
                 FillColor = groups[g].Color,
             }).ToList();
             var plotted = plot.Add.Bars(bars);
-            plotted.LegendText = $"{groups[g].Name} ({report.Model.Rows.Count(r => r.Label == groups[g].Label)})";
+            plotted.LegendText = $"{groups[g].Name} ({rows.Count(r => r.Label == groups[g].Label)})";
         }
         plot.Axes.Margins(bottom: 0);
-        plot.Title($"Scores of the {report.Model.Name} by label");
+        plot.Axes.Left.TickGenerator = IntegerTicks(); // counts of programs
+        plot.Title($"Scores of the {scorer.Name} by label");
         plot.XLabel("score (higher = predicted to pass)");
         plot.YLabel("programs");
         plot.ShowLegend(Alignment.UpperCenter);
-        plot.SavePng(path, Width, Height);
-        return path;
+        return plot;
     }
 
     /// <summary>Early stopping: share of passing programs lost against share of program tokens saved, one point per τ.</summary>

@@ -13,7 +13,7 @@ namespace RewardML.Evaluation;
 /// | role | columns looked for (first present wins) | value |
 /// | -- | -- | -- |
 /// | problem | `problem_id`, `ProblemId` | text or number |
-/// | label | `label`, `Label`, `strict_pass` | `true`/`false` or `1`/`0` |
+/// | label | `label`, `Label`, `strict_pass` | `true`/`false`, `1`/`0`, `yes`/`no`, `pass`/`fail` |
 /// | score | `Score` | number; higher = better |
 /// | probability | `Probability` | number in [0, 1] |
 /// | candidate | `candidate_id`, `CandidateId` | optional; pairs rows of two files |
@@ -195,7 +195,7 @@ public sealed class ScoredFile
         var problem = AsText(problemCell);
         if (string.IsNullOrEmpty(problem)) return (null, $"empty problem id ({Names(roles.Problem)}).");
         if (get(roles.Label) is not { IsNull: false } labelCell) return (null, $"no label ({Names(roles.Label)}).");
-        if (ParseLabel(labelCell) is not { } label) return (null, $"label {Show(labelCell)} is not true/false or 1/0 ({Names(roles.Label)}).");
+        if (ParseLabel(labelCell) is not { } label) return (null, $"label {Show(labelCell)} is not a label: {Data.RewardValues.LabelSpellings} ({Names(roles.Label)}).");
 
         double? score = null;
         if (get(roles.Score) is { IsNull: false } scoreCell)
@@ -262,12 +262,7 @@ public sealed class ScoredFile
                 case JsonValueKind.String: break;
                 default: return null;
             }
-        return AsText(cell).Trim().ToLowerInvariant() switch
-        {
-            "true" or "1" => true,
-            "false" or "0" => false,
-            _ => null,
-        };
+        return Data.RewardValues.TryParseLabel(AsText(cell)); // the spellings the row loaders accept
     }
 
     private static double? ParseNumber(Cell cell)

@@ -91,12 +91,13 @@ public sealed class RewardHeadTrialRunner : ITrialRunner
         try
         {
             var scored = model.Transform(validation);
-            double metric = Measure(scored, options);
-            double loss = RewardSweepOptions.IsMaximized(_options.Metric) ? -metric : metric;
-            if (double.IsNaN(metric)) throw new InvalidOperationException($"RewardSweep: the validation {_options.Metric} is NaN (one class only, or no problem with {_options.N} candidates?).");
+            var (metric, rows) = Measure(scored, options);
+            double loss = RewardSweepOptions.IsMaximized(_options.Metric) ? -metric.Value : metric.Value;
+            if (double.IsNaN(metric.Value)) throw new InvalidOperationException($"RewardSweep: the validation {_options.Metric} is NaN (one class only, or no problem with {_options.N} candidates?).");
             return new TrialResult
             {
-                TrialSettings = settings, Metric = metric, Loss = loss, DurationInMilliseconds = watch.Elapsed.TotalMilliseconds,
+                TrialSettings = settings, Metric = metric.Value, Loss = loss, DurationInMilliseconds = watch.Elapsed.TotalMilliseconds,
+                MetricLower = metric.Lower, MetricUpper = metric.Upper, ValidationRows = rows,
                 Model = model, ModelInputSchema = _train.Schema,
             };
         }
@@ -107,26 +108,55 @@ public sealed class RewardHeadTrialRunner : ITrialRunner
         }
     }
 
-    private double Measure(IDataView scored, RewardHeadTrainer.Options options)
+    /// <summary>Throws <see cref="InvalidDataException"/> when the validation labels are all one class: no trial could be measured.</summary>
+    internal void CheckValidationClasses()
     {
-        if (_options.Metric != SweepMetric.BestOfNGain)
+        string label = _options.TrainerOptions!.LabelColumnName;
+        if (_validation.Schema.GetColumnOrNull(label) is null) return; // the trainer names the missing column
+        long positives = 0, negatives = 0;
+        foreach (bool l in _validation.GetColumn<bool>(label)) { if (l) positives++; else negatives++; }
+        if (positives > 0 && negatives > 0) return;
+        throw new InvalidDataException($"RewardSweep: the validation data has {positives + negatives} rows, all {(positives > 0 ? "passing" : "failing")}: " +
+            $"{_options.Metric} needs both classes. Hold out more problems (a larger validation fraction), or give validation rows with both passing and failing programs.");
+    }
+
+    /// <summary>The metric with its 95% bootstrap interval (problems resampled, <see cref="RewardSweepOptions.Defaults.BootstrapResamples"/> times), and the rows measured.</summary>
+    private (IntervalEstimate Metric, int Rows) Measure(IDataView scored, RewardHeadTrainer.Options options)
+    {
+        string? problemColumn = options.ProblemIdColumnName is { } p && scored.Schema.GetColumnOrNull(p) is not null ? p : null;
+        var rows = new List<(string Problem, float Score, float Probability, bool Label)>();
+        var columns = new[] { scored.Schema[options.ScoreColumnName], scored.Schema[options.ProbabilityColumnName], scored.Schema[options.LabelColumnName] }
+            .Concat(problemColumn is null ? [] : [scored.Schema[problemColumn]]).ToArray();
+        using (var cursor = scored.GetRowCursor(columns))
         {
-            var m = RewardEvaluator.Evaluate(scored, options.LabelColumnName, options.ProbabilityColumnName, null, null, null, null);
-            return _options.Metric == SweepMetric.Auc ? m.AreaUnderRocCurve : m.LogLoss;
+            var getScore = cursor.GetGetter<float>(columns[0]);
+            var getProbability = cursor.GetGetter<float>(columns[1]);
+            var getLabel = cursor.GetGetter<bool>(columns[2]);
+            var getProblem = problemColumn is null ? null : cursor.GetGetter<ReadOnlyMemory<char>>(columns[3]);
+            ReadOnlyMemory<char> id = default; float score = 0, probability = 0; bool label = false;
+            while (cursor.MoveNext())
+            {
+                getScore(ref score); getProbability(ref probability); getLabel(ref label);
+                getProblem?.Invoke(ref id);
+                rows.Add((getProblem is null ? rows.Count.ToString(CultureInfo.InvariantCulture) : id.ToString(), score, probability, label));
+            }
         }
-        string problem = options.ProblemIdColumnName ?? RewardColumnNames.ProblemId;
-        var candidates = new List<RankedCandidate>();
-        var columns = new[] { scored.Schema[problem], scored.Schema[options.ScoreColumnName], scored.Schema[options.LabelColumnName] };
-        using var cursor = scored.GetRowCursor(columns);
-        var getProblem = cursor.GetGetter<ReadOnlyMemory<char>>(columns[0]);
-        var getScore = cursor.GetGetter<float>(columns[1]);
-        var getLabel = cursor.GetGetter<bool>(columns[2]);
-        ReadOnlyMemory<char> id = default; float score = 0; bool label = false;
-        while (cursor.MoveNext())
+        int resamples = RewardSweepOptions.Defaults.BootstrapResamples, seed = _options.Seed;
+        if (_options.Metric == SweepMetric.BestOfNGain)
         {
-            getProblem(ref id); getScore(ref score); getLabel(ref label);
-            if (!float.IsNaN(score)) candidates.Add(new RankedCandidate(id.ToString(), score, label));
+            var candidates = rows.Where(r => !float.IsNaN(r.Score)).Select(r => new RankedCandidate(r.Problem, r.Score, r.Label));
+            return (BestOfNEvaluator.Evaluate(candidates, _options.N, _options.K, resamples, seed).RelativeGainOverRandom, rows.Count);
         }
-        return BestOfNEvaluator.Evaluate(candidates, _options.N, _options.K, bootstrapResamples: 0).RelativeGainOverRandom.Value;
+        var m = RewardEvaluator.Evaluate(scored, options.LabelColumnName, options.ProbabilityColumnName, null, null, null, null);
+        double value = _options.Metric == SweepMetric.Auc ? m.AreaUnderRocCurve : m.LogLoss;
+        var problems = rows.GroupBy(r => r.Problem).Select(g => g.ToArray()).ToArray();
+        double Statistic(IEnumerable<(string, float, float Probability, bool Label)> sample)
+        {
+            var list = sample.ToList();
+            var metrics = RewardEvaluator.Evaluate(list.Select(r => r.Label).ToList(), list.Select(r => r.Probability).ToList());
+            return _options.Metric == SweepMetric.Auc ? metrics.AreaUnderRocCurve : metrics.LogLoss;
+        }
+        var interval = Bootstrap.Intervals(problems.Length, 1, resamples, seed, 0.95, picked => [Statistic(picked.SelectMany(i => problems[i]))])[0];
+        return (new IntervalEstimate(value, interval.Lower, interval.Upper), rows.Count);
     }
 }

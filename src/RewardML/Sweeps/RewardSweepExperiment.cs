@@ -25,6 +25,7 @@ public sealed class RewardSweepExperiment
     private string? _folder;
     private bool _maximize = true;
     private string _metricName = "metric";
+    private Action<TrialResult, TrialResult?>? _trialCompleted;
 
     /// <summary>Sets the search space.</summary>
     public RewardSweepExperiment SetSearchSpace(SweepSearchSpace space) { _space = space ?? throw new ArgumentNullException(nameof(space)); return this; }
@@ -53,6 +54,12 @@ public sealed class RewardSweepExperiment
 
     /// <summary>The sweep folder (trial log, leaderboard, plot, best model); a rerun with it continues.</summary>
     public RewardSweepExperiment SetCheckpoint(string folder) { ArgumentException.ThrowIfNullOrEmpty(folder); _folder = folder; return this; }
+
+    /// <summary>
+    /// Called after every trial run now (not those replayed from the folder's log), on the thread of <see cref="Run"/>,
+    /// with the trial's result and the best successful trial so far (it included), for a live line per trial.
+    /// </summary>
+    public RewardSweepExperiment SetTrialCompleted(Action<TrialResult, TrialResult?> onCompleted) { _trialCompleted = onCompleted ?? throw new ArgumentNullException(nameof(onCompleted)); return this; }
 
     /// <summary>The metric's name (for the leaderboard) and whether larger is better (how results are ranked).</summary>
     public RewardSweepExperiment SetMetric(string name, bool isMaximize)
@@ -83,13 +90,18 @@ public sealed class RewardSweepExperiment
                 settings.Parameter = _tuner.Propose(settings);
                 if (settings.Parameter.ToJson() != logged.TrialSettings.Parameter.ToJson())
                     throw new InvalidOperationException($"RewardSweep: {log} trial {settings.TrialId} ran {logged.TrialSettings.Parameter.ToJson()}, but this sweep proposes {settings.Parameter.ToJson()}: the folder holds another sweep (other space, tuner or seed). Use a new folder.");
-                var replayed = new TrialResult { TrialSettings = settings, Metric = logged.Metric, Loss = logged.Loss, DurationInMilliseconds = logged.DurationInMilliseconds, Error = logged.Error };
+                var replayed = new TrialResult
+                {
+                    TrialSettings = settings, Metric = logged.Metric, Loss = logged.Loss, DurationInMilliseconds = logged.DurationInMilliseconds, Error = logged.Error,
+                    MetricLower = logged.MetricLower, MetricUpper = logged.MetricUpper, ValidationRows = logged.ValidationRows,
+                };
                 _tuner.Update(replayed);
                 trials.Add(replayed);
             }
         }
         int resumed = trials.Count;
         double best = trials.Where(t => t.IsSuccess).Select(t => t.Loss).DefaultIfEmpty(double.PositiveInfinity).Min();
+        TrialResult? bestTrial = trials.Where(t => t.IsSuccess).OrderBy(t => t.Loss).ThenBy(t => t.TrialSettings.TrialId).FirstOrDefault();
         string? bestModel = _folder is null ? null : Path.Combine(_folder, "best-model.zip");
         bool stoppedByTime = false;
         string exempt = (_tuner as SuccessiveHalvingTuner)?.ResourceName!;
@@ -132,6 +144,7 @@ public sealed class RewardSweepExperiment
                 result = new TrialResult
                 {
                     TrialSettings = settings, Metric = result.Metric, Loss = result.Loss, Error = result.Error,
+                    MetricLower = result.MetricLower, MetricUpper = result.MetricUpper, ValidationRows = result.ValidationRows,
                     DurationInMilliseconds = trialWatch.Elapsed.TotalMilliseconds, Model = result.Model, ModelInputSchema = result.ModelInputSchema,
                 };
             if (result.Model is not null)
@@ -145,6 +158,8 @@ public sealed class RewardSweepExperiment
             var logged = Strip(result);
             trials.Add(logged);
             if (log is not null) File.AppendAllText(log, ToJsonLine(logged) + "\n");
+            if (logged.IsSuccess && (bestTrial is null || logged.Loss < bestTrial.Loss)) bestTrial = logged;
+            _trialCompleted?.Invoke(logged, bestTrial);
         }
 
         var sweep = new RewardSweepResult(trials, _metricName, _maximize, resumed, stoppedByTime,
@@ -181,6 +196,7 @@ public sealed class RewardSweepExperiment
     private static TrialResult Strip(TrialResult r) => new()
     {
         TrialSettings = r.TrialSettings, Metric = r.Metric, Loss = r.Loss, DurationInMilliseconds = r.DurationInMilliseconds, Error = r.Error,
+        MetricLower = r.MetricLower, MetricUpper = r.MetricUpper, ValidationRows = r.ValidationRows,
     };
 
     internal static string ToJsonLine(TrialResult r) => new JsonObject
@@ -189,6 +205,9 @@ public sealed class RewardSweepExperiment
         ["parameter"] = JsonNode.Parse(r.TrialSettings.Parameter.ToJson()),
         ["metric"] = double.IsFinite(r.Metric) ? r.Metric : null,
         ["loss"] = double.IsFinite(r.Loss) ? r.Loss : null,
+        ["metric_lower"] = double.IsFinite(r.MetricLower) ? r.MetricLower : null,
+        ["metric_upper"] = double.IsFinite(r.MetricUpper) ? r.MetricUpper : null,
+        ["validation_rows"] = r.ValidationRows > 0 ? r.ValidationRows : null,
         ["seconds"] = Math.Round(r.DurationInMilliseconds / 1000, 3),
         ["error"] = r.Error,
     }.ToJsonString();
@@ -213,6 +232,9 @@ public sealed class RewardSweepExperiment
                 TrialSettings = new TrialSettings { TrialId = (int)o["trial"]!, Parameter = Parameter.FromJson((JsonObject)o["parameter"]!) },
                 Metric = o["metric"] is { } m ? (double)m : double.NaN,
                 Loss = o["loss"] is { } l ? (double)l : double.PositiveInfinity,
+                MetricLower = o["metric_lower"] is { } lower ? (double)lower : double.NaN,
+                MetricUpper = o["metric_upper"] is { } upper ? (double)upper : double.NaN,
+                ValidationRows = o["validation_rows"] is { } n ? (int)n : 0,
                 DurationInMilliseconds = ((double?)o["seconds"] ?? 0) * 1000,
                 Error = (string?)o["error"],
             };
@@ -263,14 +285,16 @@ public sealed class RewardSweepResult
     {
         var names = Trials.SelectMany(t => t.TrialSettings.Parameter.Keys).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
         var csv = new StringBuilder();
-        csv.AppendLine(string.Join(",", new[] { "rank", "trial" }.Concat(names).Concat([MetricName, "seconds", "error"]).Select(Csv)));
+        csv.AppendLine(string.Join(",", new[] { "rank", "trial" }.Concat(names).Concat([MetricName, MetricName + "_lower", MetricName + "_upper", "validation_rows", "seconds", "error"]).Select(Csv)));
         int rank = 0;
         foreach (var t in Leaderboard)
         {
             var p = t.TrialSettings.Parameter;
             var cells = new List<string> { t.IsSuccess ? (++rank).ToString(CultureInfo.InvariantCulture) : "", t.TrialSettings.TrialId.ToString(CultureInfo.InvariantCulture) };
             cells.AddRange(names.Select(n => p.TryGetValue(n, out var v) ? Convert.ToString(v, CultureInfo.InvariantCulture)! : ""));
-            cells.Add(double.IsFinite(t.Metric) ? t.Metric.ToString("R", CultureInfo.InvariantCulture) : "");
+            foreach (double value in new[] { t.Metric, t.MetricLower, t.MetricUpper })
+                cells.Add(double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "");
+            cells.Add(t.ValidationRows > 0 ? t.ValidationRows.ToString(CultureInfo.InvariantCulture) : "");
             cells.Add((t.DurationInMilliseconds / 1000).ToString("0.###", CultureInfo.InvariantCulture));
             cells.Add(t.Error ?? "");
             csv.AppendLine(string.Join(",", cells.Select(Csv)));

@@ -47,6 +47,8 @@ public sealed class RewardSweepOptions
         public const int GridStepsPerRange = 3;
         /// <summary>Default <see cref="ReductionFactor"/>.</summary>
         public const int ReductionFactor = 3;
+        /// <summary>Bootstrap resamples (of the validation problems) behind each trial's 95% metric interval.</summary>
+        public const int BootstrapResamples = 200;
     }
 
     /// <summary>The options every trial starts from (backbone, compute, columns, MaxSteps…); the trial's parameter overrides them by name. Required.</summary>

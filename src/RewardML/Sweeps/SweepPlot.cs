@@ -29,6 +29,7 @@ internal static class SweepPlot
             plot.ShowLegend(Alignment.LowerRight);
         }
         plot.Title($"Sweep: {result.MetricName} over trials ({result.Trials.Count(t => !t.IsSuccess)} failed)");
+        plot.Axes.Bottom.TickGenerator = Evaluation.EvaluationPlots.IntegerTicks(); // trial numbers
         plot.XLabel("trial");
         plot.YLabel(result.MetricName);
         plot.SavePng(path, 900, 600);

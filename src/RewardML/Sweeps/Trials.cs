@@ -27,6 +27,15 @@ public sealed class TrialResult
     /// <summary>Wall-clock duration of the trial.</summary>
     public double DurationInMilliseconds { get; init; }
 
+    /// <summary>Lower end of the metric's 95% bootstrap interval (problems resampled); NaN when not measured.</summary>
+    public double MetricLower { get; init; } = double.NaN;
+
+    /// <summary>Upper end of the metric's 95% bootstrap interval; NaN when not measured.</summary>
+    public double MetricUpper { get; init; } = double.NaN;
+
+    /// <summary>Validation rows the metric was measured on; 0 when not known.</summary>
+    public int ValidationRows { get; init; }
+
     /// <summary>The error of a failed trial (invalid combination, exception); null when it succeeded.</summary>
     public string? Error { get; init; }
 

@@ -59,6 +59,13 @@ public sealed class EvalCliTests
         Assert.IsGreaterThan(5 * 1024, bytes.Length, $"{path} should be a real plot (> 5 KB)");
     }
 
+    /// <summary>Width and height from a PNG's IHDR chunk.</summary>
+    private static (int Width, int Height) PngSize(string path)
+    {
+        var b = File.ReadAllBytes(path);
+        return (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(20)));
+    }
+
     [TestMethod]
     public void EvalWritesTableReportJsonAndPlotsWithABaseline()
     {
@@ -92,6 +99,9 @@ public sealed class EvalCliTests
         Assert.IsTrue(interval.GetProperty("lower").GetDouble() <= model && model <= interval.GetProperty("upper").GetDouble(), "the interval holds the estimate");
         foreach (var png in new[] { "reliability.png", "best-of-n.png", "value-by-position.png", "scores.png" })
             AssertPng(Path.Combine(report, png));
+        var onePanel = PngSize(Path.Combine(report, "reliability.png"));
+        Assert.AreEqual((onePanel.Width, 2 * onePanel.Height), PngSize(Path.Combine(report, "scores.png")), "scores.png: the model's panel and the baseline's");
+        Assert.IsGreaterThan(onePanel.Width, PngSize(Path.Combine(report, "best-of-n.png")).Width, "best-of-n.png: the legend beside the plot, off the k = 1 curves");
 
         var again = Path.Combine(dir, "again");
         var second = CliProcess.Run("eval", "--scored", scored, "--n", "3", "--k", "1", "--n", "10", "--k", "3",
@@ -110,6 +120,18 @@ public sealed class EvalCliTests
         // Problems 0..3 have 12 rows each, so the bad row is line 4 · 12 + 1 = 49.
         StringAssert.Contains(stderr, $"{scored}:49: score 'high'", "the bad row is named by file and line");
         StringAssert.Contains(stdout, "1 bad rows skipped", "the summary says rows were skipped");
+    }
+
+    [TestMethod]
+    public void AnUnscoredFileIsOneErrorSayingToScoreItFirst()
+    {
+        var dir = NewDir();
+        string unscored = Path.Combine(dir, "candidates.jsonl");
+        File.WriteAllLines(unscored, Enumerable.Range(0, 200).Select(i => $$"""{"problem_id": "p{{i % 20}}", "code": "print({{i}})", "label": {{(i % 2 == 0 ? "true" : "false")}}}"""));
+        var (code, stdout, stderr) = CliProcess.Run("eval", "--scored", unscored);
+        Assert.AreEqual(2, code, stderr + stdout);
+        Assert.AreEqual(1, stderr.Trim().Split('\n').Length, "one line, not one per row: " + stderr);
+        StringAssert.Contains(stderr, "rewardml score --model MODEL.zip --input " + unscored);
     }
 
     [TestMethod]

@@ -201,6 +201,35 @@ public sealed class ScoreCliTests
          o["StepTokenEnds"]!.AsArray().Select(v => v!.GetValue<int>()).ToArray(), o["CodeTokenStart"]!.GetValue<int>());
 
     [TestMethod]
+    [DataRow("empty.jsonl", "", "the file is empty")]
+    [DataRow("blank.jsonl", "\n  \n", "the file is empty")]
+    [DataRow("empty.csv", "", "the file is empty")]
+    [DataRow("header.csv", "prompt,code\n", "a header and no row")]
+    public void AnInputWithoutRowsIsTheSameUsageErrorForJsonlAndCsv(string name, string text, string expected)
+    {
+        string input = Path.Combine(_dir, name), output = Path.Combine(_dir, "out" + Path.GetExtension(name));
+        File.WriteAllText(input, text);
+        var (code, stdout, stderr) = Score("--input", input, "--output", output);
+        Assert.AreEqual(2, code, stderr + stdout);
+        StringAssert.Contains(stderr, $"{input}: {expected}");
+        Assert.IsFalse(File.Exists(output), "nothing is written for an input without rows");
+    }
+
+    [TestMethod]
+    public void TheSummaryPointsAtTheErrorsFileOnlyWhenItHasRows()
+    {
+        string input = Path.Combine(_dir, "good.jsonl"), output = Path.Combine(_dir, "out.jsonl");
+        File.WriteAllLines(input, [JsonSerializer.Serialize(new { prompt = "Print 1.", code = "print(1)\n" })]);
+        var (code, stdout, stderr) = Score("--input", input, "--output", output);
+        Assert.AreEqual(0, code, stderr);
+        StringAssert.Contains(stdout, "1 rows scored, 0 errors in");
+        Assert.DoesNotContain("see ", stdout, "no pointer to an errors file without rows");
+        (code, stdout, _) = Score("--input", JsonlWithBadRows().Path, "--output", Path.Combine(_dir, "bad.jsonl"));
+        Assert.AreEqual(0, code);
+        StringAssert.Contains(stdout, $"4 errors (see {Path.Combine(_dir, "bad.errors.csv")})");
+    }
+
+    [TestMethod]
     public void JsonlWithBadRowsScoresEveryGoodRowInOrderWithTheLibrarysScoresAndListsTheBadOnes()
     {
         var (input, goodLines, good, expectedErrors) = JsonlWithBadRows();
@@ -321,7 +350,8 @@ public sealed class ScoreCliTests
     [DataRow("--model m.zip --input in.txt --output out.jsonl", "use a .csv or .jsonl file")]
     [DataRow("--model m.zip --input in.csv --output out.jsonl", "--output must have the format of --input")]
     [DataRow("--model m.zip --input in.jsonl --output out.jsonl --batch-rows 0", "--batch-rows must be at least 1")]
-    [DataRow("--model m.zip --input in.jsonl --output out.jsonl --resume --overwrite", "at most one of --resume and --overwrite")]
+    [DataRow("--model m.zip --input in.jsonl --output out.jsonl --resume --overwrite", "at most one of --resume, --resume-if-exists and --overwrite")]
+    [DataRow("--model m.zip --input in.jsonl --output out.jsonl --resume --resume-if-exists", "at most one of --resume, --resume-if-exists and --overwrite")]
     [DataRow("--model m.zip --input missing.jsonl --output out.jsonl", "does not exist")]
     [DataRow("--model m.zip --input in.jsonl --output out.jsonl --batch-rows many", "many")]
     public void WrongFlagsGiveOneLineAndExitCode2(string flags, string expected)

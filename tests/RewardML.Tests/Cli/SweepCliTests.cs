@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json;
 
 namespace RewardML.Tests.Cli;
@@ -49,6 +50,18 @@ public sealed class SweepCliTests
         StringAssert.Contains(stdout, "LearningRate=", "the options of each trial in the table");
         StringAssert.Contains(stdout, "best-model.zip", "the best model's path");
         Assert.IsFalse(stdout.Contains("MaxLength="), "--max-length fixes MaxLength: the default space does not sweep it");
+        foreach (int trial in new[] { 1, 2 })
+            Assert.IsTrue(Regex.IsMatch(stdout, $@"(?m)^trial {trial}/2: .*LearningRate=.* -> .* in [\d.]+ s; best so far "), $"a live line for trial {trial}: {stdout}");
+        StringAssert.Contains(stdout, "validation: 6 rows", "the leaderboard says how many rows the metric rests on");
+        var board = File.ReadAllLines(Path.Combine(folder, "leaderboard.csv"));
+        StringAssert.Contains(board[0], "Auc,Auc_lower,Auc_upper,validation_rows", "interval columns in leaderboard.csv");
+        foreach (var line in File.ReadAllLines(Path.Combine(folder, "trials.jsonl")).Select(l => JsonDocument.Parse(l).RootElement))
+        {
+            if (line.GetProperty("error").ValueKind != JsonValueKind.Null) continue;
+            double lower = line.GetProperty("metric_lower").GetDouble(), upper = line.GetProperty("metric_upper").GetDouble();
+            Assert.IsTrue(lower is >= 0 and <= 1 && upper is >= 0 and <= 1 && lower <= upper, $"a 95% interval of an AUC: [{lower}, {upper}]");
+            Assert.AreEqual(6, line.GetProperty("validation_rows").GetInt32(), "validation rows in the log");
+        }
 
         var (again, stdout2, stderr2) = CliProcess.Run(Sweep(folder, 3), TimeSpan.FromMinutes(5));
         Assert.AreEqual(0, again, stderr2 + stdout2);
@@ -56,6 +69,36 @@ public sealed class SweepCliTests
         Assert.AreEqual(3, log.Length, "the rerun adds exactly one trial");
         CollectionAssert.AreEqual(new[] { 1, 2, 3 }, log.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("trial").GetInt32()).ToArray());
         StringAssert.Contains(stdout2, "2 from the folder's log, 1 run now");
+    }
+
+    [TestMethod]
+    public void AValidationSplitOfOneClassIsRefusedBeforeTheFirstTrial()
+    {
+        string validation = Path.Combine(_dir, "validation.jsonl"), folder = Path.Combine(_dir, "sweep");
+        File.WriteAllLines(validation, Enumerable.Range(0, 4).Select(p => JsonSerializer.Serialize(new { problem_id = $"v{p}", prompt = "Print 1.", code = "print(1)\n", label = true })));
+        string[] args = ["sweep", "--data", Rows("train.jsonl", 0, 4), "--validation", validation, "--out", folder, "--backbone", "tiny", "--device", "cpu",
+            "--threads", "1", "--max-length", "96", "--max-steps", "1", "--max-trials", "3"];
+        var (code, stdout, stderr) = CliProcess.Run(args, TimeSpan.FromMinutes(3));
+        Assert.AreEqual(2, code, stderr + stdout);
+        Assert.AreEqual(1, stderr.Trim().Split('\n').Length, stderr);
+        StringAssert.Contains(stderr, "4 rows, all passing");
+        StringAssert.Contains(stderr, "--validation " + validation, "says what to change");
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "trials.jsonl")), "no trial ran");
+        Assert.DoesNotContain("trial 1", stdout);
+    }
+
+    [TestMethod]
+    public void HelpSaysWhatIsSweptWhenAFixingFlagIsAbsent()
+    {
+        var (code, stdout, stderr) = CliProcess.Run("sweep", "--help");
+        Assert.AreEqual(0, code, stderr);
+        string help = Regex.Replace(stdout.Replace("│", " "), @"\s+", " ");
+        var space = RewardML.Sweeps.RewardHeadSearchSpace.Create().Dimensions.ToDictionary(d => d.Name);
+        string Range(string name) => $"swept, {space[name].Min} to {space[name].Max}";
+        StringAssert.Contains(help, Range("NumberOfEpochs") + " (the default space's NumberOfEpochs)", "--epochs");
+        StringAssert.Contains(help, Range("MaxLength") + " on a log scale (the default space's MaxLength)", "--max-length");
+        StringAssert.Contains(help, $"swept, {string.Join(" or ", space["StepStrategy"].Choices!)} (the default space's StepStrategy)", "--steps");
+        Assert.DoesNotContain("Passes over the data of every trial (also successive halving's last rung); fixes NumberOfEpochs. Default 2.", help);
     }
 
     [TestMethod]

@@ -121,6 +121,7 @@ public sealed class TrainCliTests
     [DataRow("--data rows.jsonl --out m.zip --backbone tiny --validation-split 1.5", "--validation-split")]
     [DataRow("--data rows.jsonl --out m.zip --backbone /nonexistent/phi", "no such checkpoint folder")]
     [DataRow("--data missing.jsonl --out m.zip --backbone tiny", "missing.jsonl")]
+    [DataRow("--data rows.jsonl --out m.zip --backbone tinyy", "did you mean tiny?")]
     public void WrongFlagsGiveOneLineAndExitCode2(string flags, string expected)
     {
         Rows();

@@ -104,7 +104,7 @@ public sealed class CsvRewardRowsTests
         var e = Assert.ThrowsExactly<RewardDataException>(() => new MLContext().Data.LoadRewardRowsFromCsv(path));
         Assert.AreEqual(LineOf(text, "maybe"), e.Row.Line);
         Assert.AreEqual("Label", e.Row.Column);
-        Assert.AreEqual($"{path}, line 5, column 'Label': 'maybe' is not a label (true/false/1/0).", e.Message);
+        Assert.AreEqual($"{path}, line 5, column 'Label': 'maybe' is not a label (true/false, 1/0, yes/no, pass/fail (any case)).", e.Message);
     }
 
     [TestMethod]

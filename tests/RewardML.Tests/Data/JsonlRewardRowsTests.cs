@@ -51,9 +51,9 @@ public sealed class JsonlRewardRowsTests
     }
 
     [TestMethod]
-    [DataRow("""{"code": "x", "label": "yes"}""", "label", "'yes' is not a label (true/false/1/0)")]
+    [DataRow("""{"code": "x", "label": "maybe"}""", "label", "'maybe' is not a label (true/false, 1/0, yes/no, pass/fail (any case))")]
     [DataRow("""{"code": "x", "label": 2}""", "label", "'2' is not a label")]
-    [DataRow("""{"code": "x", "label": null}""", "label", "expected true/false, got null")]
+    [DataRow("""{"code": "x", "label": null}""", "label", "expected a label (true/false, 1/0, yes/no, pass/fail (any case)), got null")]
     [DataRow("""{"code": 5, "label": true}""", "code", "expected a string, got the number 5")]
     [DataRow("""{"label": true}""", "Code", "required column is missing")]
     [DataRow("""{"code": "x"}""", "Label", "required column is missing")]
@@ -68,6 +68,17 @@ public sealed class JsonlRewardRowsTests
         var e = Assert.ThrowsExactly<RewardDataException>(() => new MLContext().Data.LoadRewardRowsFromJsonl(path, Rollouts));
         Assert.AreEqual(new BadRow(path, 3, column, e.Row.Reason), e.Row);
         StringAssert.Contains(e.Message, $"{path}, line 3, column '{column}': {reason}");
+    }
+
+    [TestMethod]
+    public void CommonLabelSpellingsAreRead()
+    {
+        using var files = new TempFiles();
+        string[] spellings = ["yes", "No", "PASS", "fail", "1", "0", "True", "false"];
+        string path = files.Write("rows.jsonl", string.Join("\n", spellings.Select(l => $"{{\"problem_id\": 1, \"code\": \"x\", \"label\": \"{l}\"}}")) + "\n");
+        var ml = new MLContext();
+        var rows = ml.Data.CreateEnumerable<Row>(ml.Data.LoadRewardRowsFromJsonl(path, Rollouts), false, ignoreMissingColumns: true).ToList();
+        CollectionAssert.AreEqual(new[] { true, false, true, false, true, false, true, false }, rows.Select(r => r.Label).ToArray(), string.Join(",", spellings));
     }
 
     [TestMethod]

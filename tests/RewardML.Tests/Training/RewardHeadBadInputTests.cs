@@ -157,6 +157,18 @@ public sealed class RewardHeadBadInputTests
     }
 
     [TestMethod]
+    [DataRow(RewardML.Tokenization.PhiSpecialTokens.Phi4VocabularySize, 107036, "TokenizerSpec.Phi4 (--tokenizer phi4)")]
+    [DataRow(RewardML.Tokenization.PhiSpecialTokens.Phi4MiniVocabularySize, 200100, "TokenizerSpec.Phi4Mini (--tokenizer phi4-mini)")]
+    [DataRow(512, 600, "TokenizerSpec.ForCheckpoint(folder)")]
+    public void TokenIdOutsideTheVocabularySaysWhichTokenizerFitsTheBackbone(int vocabulary, int token, string fitting)
+    {
+        // The README's old pairing: Phi-4-mini token ids (o200k) fed to the tiny backbone (Phi-4's vocabulary).
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => RewardML.Training.TokenRowCheck.Require([1, token], [1], vocabulary, "RewardHead: row 0", "Tokens", "StepTokenEnds"));
+        StringAssert.Contains(error.Message, $"vocabulary {vocabulary}", error.Message);
+        StringAssert.Contains(error.Message, fitting, error.Message);
+    }
+
+    [TestMethod]
     public void StepEndBeyondTheTokensNamesTheRowAndColumn()
     {
         var rows = Rows();
