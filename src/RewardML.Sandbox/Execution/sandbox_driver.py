@@ -151,13 +151,15 @@ def namespace_filter():
     """A seccomp filter (classic BPF) for the program's processes: unshare, clone with any CLONE_NEW* flag, and setns
     fail with EPERM; clone3 with ENOSYS (its flags lie in memory, out of a filter's reach; glibc then falls back to
     clone). Without a new user namespace the program's unprivileged uid can mount nothing, so the sandbox's
-    size-limited tmpfs stays its only writable storage. Built once here; installed by each program child. None on an
-    architecture we have no syscall numbers for (the children then refuse to run: fail closed)."""
+    size-limited tmpfs stays its only writable storage. memfd_create and shmget fail with EPERM too: their memory
+    outlives every mapping (RLIMIT_AS does not count it) and nothing else bounds it. Built once here; installed by each
+    program child. None on an architecture we have no syscall numbers for (the children then refuse to run)."""
     import ctypes, platform
-    arch = {"x86_64": (0xC000003E, 56, 272, 308, 435), "aarch64": (0xC00000B7, 220, 97, 268, 435)}.get(platform.machine())
+    arch = {"x86_64": (0xC000003E, 56, 272, 308, 435, 319, 29),
+            "aarch64": (0xC00000B7, 220, 97, 268, 435, 279, 194)}.get(platform.machine())
     if arch is None:
         return None
-    audit_arch, nr_clone, nr_unshare, nr_setns, nr_clone3 = arch
+    audit_arch, nr_clone, nr_unshare, nr_setns, nr_clone3, nr_memfd_create, nr_shmget = arch
     ld, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06
     allow, eperm, enosys, kill = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
     new_namespaces = 0x7E020080  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
@@ -167,6 +169,8 @@ def namespace_filter():
         (jge, 0, 1, 0x40000000), (ret, 0, 0, eperm),  # x32 system calls
         (jeq, 0, 1, nr_unshare), (ret, 0, 0, eperm),
         (jeq, 0, 1, nr_setns), (ret, 0, 0, eperm),
+        (jeq, 0, 1, nr_memfd_create), (ret, 0, 0, eperm),
+        (jeq, 0, 1, nr_shmget), (ret, 0, 0, eperm),
         (jeq, 0, 1, nr_clone3), (ret, 0, 0, enosys),
         (jeq, 0, 3, nr_clone), (ld, 0, 0, 16), (jset, 0, 1, new_namespaces), (ret, 0, 0, eperm),
         (ret, 0, 0, allow),
