@@ -154,9 +154,8 @@ def namespace_filter():
     size-limited tmpfs stays its only writable storage. memfd_create and shmget fail with EPERM too: their memory
     outlives every mapping (RLIMIT_AS does not count it) and nothing else bounds it. Built once here; installed by each
     program child. None on an architecture we have no syscall numbers for (the children then refuse to run)."""
-    import ctypes, platform
     arch = {"x86_64": (0xC000003E, 56, 272, 308, 435, 319, 29),
-            "aarch64": (0xC00000B7, 220, 97, 268, 435, 279, 194)}.get(platform.machine())
+            "aarch64": (0xC00000B7, 220, 97, 268, 435, 279, 194)}.get(os.uname().machine)
     if arch is None:
         return None
     audit_arch, nr_clone, nr_unshare, nr_setns, nr_clone3, nr_memfd_create, nr_shmget = arch
@@ -175,16 +174,29 @@ def namespace_filter():
         (jeq, 0, 3, nr_clone), (ld, 0, 0, 16), (jset, 0, 1, new_namespaces), (ret, 0, 0, eperm),
         (ret, 0, 0, allow),
     ]
+    # The C-level _ctypes, not ctypes: importing the ctypes package costs a few ms per program, a measurable share.
+    import _ctypes, struct
 
-    class Insn(ctypes.Structure):
-        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+    class ULong(_ctypes._SimpleCData):
+        _type_ = "L"
 
-    class Prog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Insn))]
+    class Int(_ctypes._SimpleCData):
+        _type_ = "i"
 
-    insns = (Insn * len(prog))(*[Insn(*i) for i in prog])
-    libc = ctypes.CDLL(None, use_errno=True)
-    return libc, Prog(len(prog), insns), insns
+    class Byte(_ctypes._SimpleCData):
+        _type_ = "B"
+
+    class Function(_ctypes.CFuncPtr):
+        _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
+        _restype_ = Int
+
+    def buffer(data):
+        return type("Buffer", (_ctypes.Array,), {"_type_": Byte, "_length_": len(data)}).from_buffer_copy(data)
+
+    insns = buffer(b"".join(struct.pack("=HBBI", *i) for i in prog))
+    fprog = buffer(struct.pack("=HxxxxxxQ", len(prog), _ctypes.addressof(insns)))  # struct sock_fprog
+    prctl = Function(_ctypes.dlsym(_ctypes.dlopen(None, os.RTLD_NOW), "prctl"))
+    return prctl, ULong, _ctypes.byref(fprog), _ctypes.get_errno, (insns, fprog)  # the buffers must stay alive
 
 
 NAMESPACE_FILTER = namespace_filter()
@@ -195,10 +207,10 @@ def forbid_new_namespaces():
     without CAP_SYS_ADMIN). Raises when it cannot: the program must not run without it."""
     if NAMESPACE_FILTER is None:
         raise OSError("no seccomp filter for this architecture: the program may not run")
-    import ctypes
-    libc, prog = NAMESPACE_FILTER[0], NAMESPACE_FILTER[1]
-    if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # NO_NEW_PRIVS, SECCOMP filter
-        raise OSError(ctypes.get_errno(), "could not install the seccomp filter")
+    prctl, ULong, fprog_ref, get_errno, _ = NAMESPACE_FILTER
+    zero = ULong(0)
+    if prctl(ULong(38), ULong(1), zero, zero, zero) != 0 or prctl(ULong(22), ULong(2), fprog_ref, zero, zero) != 0:
+        raise OSError(get_errno(), "could not install the seccomp filter")  # 38: NO_NEW_PRIVS; 22, 2: SECCOMP filter
 
 
 def harness_args(args):
