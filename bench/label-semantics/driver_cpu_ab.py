@@ -4,7 +4,7 @@
 # Usage: python3 driver_cpu_ab.py A/sandbox_driver.py B/sandbox_driver.py ROUNDS WORKDIR
 import json, os, resource, subprocess, sys, time
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data")
-DRIVERS = {"A": sys.argv[1], "B": sys.argv[2]}
+DRIVERS = {"A": os.path.abspath(sys.argv[1]), "B": os.path.abspath(sys.argv[2])}
 WORKDIR = sys.argv[4]
 probs = {json.loads(l)['task_id']: json.loads(l) for l in open(f'{SHARED}/humaneval-codegen16b/problems.jsonl')}
 first = list(probs)[:20]
@@ -40,7 +40,7 @@ def cpu():
     r = resource.getrusage(resource.RUSAGE_CHILDREN); return r.ru_utime + r.ru_stime
 jobs = {"he": [he_job(c) for c in cands], "apps": [apps_job(p) for p in apps]}
 total = {}
-for rnd in range(int(sys.argv[1])):
+for rnd in range(int(sys.argv[3])):
     for kind, js in jobs.items():
         for name in (["A", "B"] if rnd % 2 == 0 else ["B", "A"]):
             c0 = cpu(); w0 = time.monotonic()
