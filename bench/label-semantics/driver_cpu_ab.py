@@ -40,13 +40,16 @@ def cpu():
     r = resource.getrusage(resource.RUSAGE_CHILDREN); return r.ru_utime + r.ru_stime
 jobs = {"he": [he_job(c) for c in cands], "apps": [apps_job(p) for p in apps]}
 total = {}
+# Alternated per job (A B, then B A on the next), so that a change of the machine's load hits both alike.
 for rnd in range(int(sys.argv[3])):
     for kind, js in jobs.items():
-        for name in (["A", "B"] if rnd % 2 == 0 else ["B", "A"]):
-            c0 = cpu(); w0 = time.monotonic()
-            v = [run(name, j, s) for j, s in js]
-            t = total.setdefault((kind, name), [0, 0, 0, []])
-            t[0] += cpu() - c0; t[1] += time.monotonic() - w0; t[2] += len(js); t[3] = v
+        for i, (j, sec) in enumerate(js):
+            for name in (["A", "B"] if (rnd + i) % 2 == 0 else ["B", "A"]):
+                c0 = cpu(); w0 = time.monotonic()
+                v = run(name, j, sec)
+                t = total.setdefault((kind, name), [0, 0, 0, []])
+                t[0] += cpu() - c0; t[1] += time.monotonic() - w0; t[2] += 1
+                if rnd == 0: t[3].append(v)
 for kind in jobs:
     m, n = total[(kind, "A")], total[(kind, "B")]
     print(kind, f"A {1000*m[0]/m[2]:.1f} ms CPU/program, B {1000*n[0]/n[2]:.1f} ({n[0]/m[0]:.3f}x); wall {n[1]/m[1]:.3f}x; same verdicts: {m[3] == n[3]}")
