@@ -84,6 +84,7 @@ public sealed class ResultsJournal : IDisposable
         var tests = JsonSerializer.SerializeToNode(includeDetails ? result.Tests : result.Tests.Select(t => t with { Detail = null }).ToList());
         line["tests"] = tests;
         line["seconds"] = result.Seconds;
+        line["comparison"] = JsonSerializer.SerializeToNode(result.Comparison);
         if (includeDetails && result.CpuSeconds is { } cpu) line["cpu_seconds"] = cpu;
         string text = line.ToJsonString();
         lock (_lock)
@@ -95,7 +96,7 @@ public sealed class ResultsJournal : IDisposable
     }
 
     /// <summary>The fields a results line writes itself: an input field of such a name is kept as <c>input_NAME</c>.</summary>
-    internal static readonly string[] ResultFields = ["problem_id", "candidate_id", "strict_pass", "pass_fraction", "tests", "seconds", "cpu_seconds"];
+    internal static readonly string[] ResultFields = ["problem_id", "candidate_id", "strict_pass", "pass_fraction", "tests", "seconds", "cpu_seconds", "comparison"];
 
     /// <summary>
     /// The name a candidate's extra field gets in its results line: its own, unless it collides with a result field or

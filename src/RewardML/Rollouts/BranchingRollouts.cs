@@ -139,6 +139,7 @@ public sealed class BranchingRollouts
             rollout.Label = outcome.StrictPass;
             rollout.PassFraction = outcome.PassFraction;
             rollout.Tests = outcome.Tests;
+            rollout.Comparison = outcome.Comparison;
         }
     }
 

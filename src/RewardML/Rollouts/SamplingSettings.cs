@@ -46,6 +46,7 @@ public abstract class SamplingSettings
             rollout.Label = result.StrictPass;
             rollout.PassFraction = result.PassFraction;
             rollout.Tests = result.Tests;
+            rollout.Comparison = result.Comparison;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
