@@ -210,4 +210,7 @@ internal static class EvaluationPlots
         plot.SavePng(path, Width, Height);
         return path;
     }
+
+    /// <summary>Ticks on whole numbers only (trial numbers, n): no 2.5th trial.</summary>
+    internal static ScottPlot.TickGenerators.NumericAutomatic IntegerTicks() => new() { IntegerTicksOnly = true };
 }
