@@ -155,6 +155,21 @@ def set_limits():
         lim(resource.RLIMIT_NPROC, JOB.get("max_processes"))
 
 
+# keyctl(2) by architecture; the kernel keeps a uid's keyrings after its processes end, and uids are reused.
+KEYCTL = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
+
+
+def forget_keyrings():
+    """As the program's uid, before anything of the program runs: empty the uid's user and user-session keyrings,
+    which outlive every process and would carry keys from an earlier program that ran under this uid."""
+    if KEYCTL is None:
+        return
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    for keyring in (-4, -5):  # KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING
+        libc.syscall(KEYCTL, 7, keyring)  # KEYCTL_CLEAR
+
+
 def harness_args(args):
     # JSON object keys are strings; the harness turns a leading dict argument's keys back into ints.
     try:
@@ -271,6 +286,7 @@ def prepare_child(module_name, run_header):
         os.setgroups([])
         os.setgid(UID)
         os.setuid(UID)
+        forget_keyrings()
     if os.path.exists(WORKDIR):
         shutil.rmtree(WORKDIR, ignore_errors=True)  # the previous test's files
     os.makedirs(WORKDIR, exist_ok=True)
