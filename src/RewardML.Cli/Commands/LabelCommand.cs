@@ -71,9 +71,17 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
             .StartAsync(async ctx =>
             {
                 int todo = candidates.Count(c => !journal.IsDone(c.ProblemId, c.CandidateId));
+                var rate = new LabelRate(todo, TimeSpan.FromSeconds(10));
                 description = $"labelling {todo} programs";
                 var task = ctx.AddTask(description, maxValue: Math.Max(todo, 1));
-                await labeller.RunAsync(byId, candidates, journal, summary, (_, _) => task.Increment(1), cancellationToken);
+                bool interactive = AnsiConsole.Profile.Capabilities.Interactive;
+                await labeller.RunAsync(byId, candidates, journal, summary, (_, _) =>
+                {
+                    task.Increment(1);
+                    string? line = rate.Judged();
+                    task.Description = rate.Description; // programs/s, live
+                    if (!interactive && line is not null) Console.WriteLine(line);
+                }, cancellationToken);
                 task.Value = task.MaxValue;
             });
         CliProgress.Finished(description);
@@ -89,7 +97,8 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         table.AddRow("tests", summary.Tests.ToString());
         foreach (var (verdict, count) in summary.Verdicts.Where(v => v.Value > 0))
             table.AddRow($"  {VerdictName(verdict)}", count.ToString());
-        table.AddRow("wall time", $"{summary.Elapsed.TotalSeconds:F1} s ({(summary.Elapsed.TotalSeconds > 0 ? summary.Tests / summary.Elapsed.TotalSeconds : 0):F1} tests/s, {options.Workers} workers)");
+        double seconds = summary.Elapsed.TotalSeconds;
+        table.AddRow("wall time", $"{seconds:F1} s ({(seconds > 0 ? summary.Judged / seconds : 0):F1} programs/s, {(seconds > 0 ? summary.Tests / seconds : 0):F1} tests/s, {options.Workers} workers)");
         AnsiConsole.Write(table);
         return 0;
     }
