@@ -40,6 +40,10 @@ internal static class SandboxTestKit
         "c", "", [], new AppsTests(tests.Select(t => JsonNode.Parse(t.ArgsJson)).ToList(),
             tests.Select(t => JsonNode.Parse(t.ExpectedJson)).ToList(), fnName), "", "");
 
+    /// <summary>A HumanEval-format problem (prompt, test code defining check, entry point), read as the reader reads a row.</summary>
+    public static AppsProblem HumanEval(string prompt, string test, string entry) =>
+        AppsProblemReader.FromRow(new JsonObject { ["task_id"] = "HumanEval/x", ["prompt"] = prompt, ["entry_point"] = entry, ["test"] = test, ["canonical_solution"] = "" });
+
     public static Verdict[] Verdicts(ProgramResult r) => r.Tests.Select(t => t.Verdict).ToArray();
 
     private const string RootForLeftovers =

@@ -26,6 +26,9 @@ internal abstract class SandboxSettings : CommandSettings
     [CommandOption("--memory-mb <MB>"), Description("Address-space limit per test (default 2048).")]
     public int MemoryMb { get; init; } = 2048;
 
+    [CommandOption("--comparison <apps|exact>"), Description("How stdout is compared: apps = the official APPS harness's rules (default; they accept some wrong outputs), exact = line by line up to trailing whitespace, a 1e-6 tolerance only where the expected token is a float. Recorded as 'comparison' in every result.")]
+    public string Comparison { get; init; } = "apps";
+
     [CommandOption("--unsafe-no-isolation"), Description("Run programs without bubblewrap, with rlimits only. Never for untrusted code.")]
     public bool UnsafeNoIsolation { get; init; }
 
@@ -35,6 +38,7 @@ internal abstract class SandboxSettings : CommandSettings
         if (Workers is < 1) return ValidationResult.Error("--workers must be at least 1.");
         if (TestTimeout <= 0 || ProgramTimeout is <= 0 || CheckTimeout is <= 0) return ValidationResult.Error("Timeouts must be positive.");
         if (MemoryMb < 1) return ValidationResult.Error("--memory-mb must be at least 1.");
+        if (Comparison is not ("apps" or "exact")) return ValidationResult.Error($"--comparison must be apps or exact, not '{Comparison}'.");
         return ValidationResult.Success();
     }
 
@@ -46,6 +50,7 @@ internal abstract class SandboxSettings : CommandSettings
         ProgramTimeout = ProgramTimeout is { } programSeconds ? TimeSpan.FromSeconds(programSeconds) : null,
         MemoryBytes = (long)MemoryMb << 20,
         UnsafeNoIsolation = UnsafeNoIsolation,
+        Comparison = Comparison == "exact" ? RewardML.Sandbox.Labelling.OutputComparison.Exact : RewardML.Sandbox.Labelling.OutputComparison.Apps,
         Workers = Workers ?? Environment.ProcessorCount,
     };
 

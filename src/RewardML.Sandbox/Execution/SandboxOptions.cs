@@ -49,6 +49,12 @@ public sealed class SandboxOptions
     /// </summary>
     public TimeSpan? CheckTimeout { get; set; }
 
+    /// <summary>
+    /// How standard-input programs' stdout is compared with the expected output: the APPS harness's rules (default, for
+    /// agreement with its labels) or exactly (<see cref="Labelling.OutputComparison.Exact"/>). Recorded in every result.
+    /// </summary>
+    public Labelling.OutputComparison Comparison { get; set; } = Labelling.OutputComparison.Apps;
+
     internal void Validate()
     {
         if (TestTimeout <= TimeSpan.Zero) throw new ArgumentException("The test timeout must be positive.");

@@ -170,6 +170,56 @@ def forget_keyrings():
         libc.syscall(KEYCTL, 7, keyring)  # KEYCTL_CLEAR
 
 
+def namespace_filter():
+    """A seccomp filter (classic BPF) for the program's processes: unshare, clone with any CLONE_NEW* flag, and setns
+    fail with EPERM; clone3 with ENOSYS (its flags lie in memory, out of a filter's reach; glibc then falls back to
+    clone). Without a new user namespace the program's unprivileged uid can mount nothing, so the sandbox's
+    size-limited tmpfs stays its only writable storage. Built once here; installed by each program child. None on an
+    architecture we have no syscall numbers for (the children then refuse to run: fail closed)."""
+    import ctypes, platform
+    arch = {"x86_64": (0xC000003E, 56, 272, 308, 435), "aarch64": (0xC00000B7, 220, 97, 268, 435)}.get(platform.machine())
+    if arch is None:
+        return None
+    audit_arch, nr_clone, nr_unshare, nr_setns, nr_clone3 = arch
+    ld, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06
+    allow, eperm, enosys, kill = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
+    new_namespaces = 0x7E020080  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
+    prog = [
+        (ld, 0, 0, 4), (jeq, 1, 0, audit_arch), (ret, 0, 0, kill),  # another ABI's numbers: no process
+        (ld, 0, 0, 0),
+        (jge, 0, 1, 0x40000000), (ret, 0, 0, eperm),  # x32 system calls
+        (jeq, 0, 1, nr_unshare), (ret, 0, 0, eperm),
+        (jeq, 0, 1, nr_setns), (ret, 0, 0, eperm),
+        (jeq, 0, 1, nr_clone3), (ret, 0, 0, enosys),
+        (jeq, 0, 3, nr_clone), (ld, 0, 0, 16), (jset, 0, 1, new_namespaces), (ret, 0, 0, eperm),
+        (ret, 0, 0, allow),
+    ]
+
+    class Insn(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class Prog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Insn))]
+
+    insns = (Insn * len(prog))(*[Insn(*i) for i in prog])
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc, Prog(len(prog), insns), insns
+
+
+NAMESPACE_FILTER = namespace_filter()
+
+
+def forbid_new_namespaces():
+    """In a program child, after the uid drop: install NAMESPACE_FILTER (no_new_privs first, as seccomp requires
+    without CAP_SYS_ADMIN). Raises when it cannot: the program must not run without it."""
+    if NAMESPACE_FILTER is None:
+        raise OSError("no seccomp filter for this architecture: the program may not run")
+    import ctypes
+    libc, prog = NAMESPACE_FILTER[0], NAMESPACE_FILTER[1]
+    if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # NO_NEW_PRIVS, SECCOMP filter
+        raise OSError(ctypes.get_errno(), "could not install the seccomp filter")
+
+
 def harness_args(args):
     # JSON object keys are strings; the harness turns a leading dict argument's keys back into ints.
     try:
@@ -266,9 +316,50 @@ def _tagged(o):
     return o
 
 
-def from_plain(text):
-    """Decodes what to_plain produced (untrusted text: a bad one raises ValueError/TypeError/RecursionError)."""
-    return json.loads(text, object_hook=_tagged)
+INT_DIGITS = 4300  # Python's own int/text limit: below it int() is cheap; above, its cost grows with the square
+
+
+class LargeInt:
+    """An int of more than INT_DIGITS digits, kept as its JSON text. Turning 3,000,000 digits into an int costs the
+    driver seconds (quadratic); comparing texts costs a string comparison. JSON writes an int one way only, so two are
+    equal exactly when their texts are; an int of fewer digits, or a float, never equals one."""
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+    def __eq__(self, other):
+        return type(other) is LargeInt and other.text == self.text
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __hash__(self):
+        return hash(self.text)
+
+
+def _int_or_text(text):
+    return int(text) if len(text) <= INT_DIGITS + 1 else LargeInt(text)
+
+
+def from_plain(text, parse_int=_int_or_text):
+    """Decodes what to_plain produced (untrusted text: a bad one raises ValueError/TypeError/RecursionError).
+    Bounded work by default: ints longer than INT_DIGITS digits are not converted (LargeInt). Where code computes
+    with the values (the program, the test code), parse_int=int: the cost then counts against that process's limits."""
+    return json.loads(text, object_hook=_tagged, parse_int=parse_int)
+
+
+def any_int_size(fn, *args):
+    """fn(*args) with Python's int/text digit limit lifted, then the limit as it was: plain data of any size crosses
+    the pipes, while the program's own str()/int() keep the limit it runs under in the official harness."""
+    if not hasattr(sys, "set_int_max_str_digits"):
+        return fn(*args)
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        return fn(*args)
+    finally:
+        sys.set_int_max_str_digits(old)
 
 
 def plain_json(x, cap):
@@ -287,6 +378,7 @@ def prepare_child(module_name, run_header):
         os.setgid(UID)
         os.setuid(UID)
         forget_keyrings()
+    forbid_new_namespaces()
     if os.path.exists(WORKDIR):
         shutil.rmtree(WORKDIR, ignore_errors=True)  # the previous test's files
     os.makedirs(WORKDIR, exist_ok=True)
@@ -521,25 +613,30 @@ def begin_tests():
             pass
 
 
-def read_secret():
+def read_secret_line():
     """The second line from the host, sent only when asked: by now no process of the program is alive, or (check
     problems) the program's process already exists and cannot read our memory."""
     emit({"need": "secret"})
-    return json.loads(sys.stdin.buffer.readline().decode("utf-8"))
+    return sys.stdin.buffer.readline().decode("utf-8")
+
+
+def read_secret():
+    return json.loads(read_secret_line())
 
 
 def compare_values(reports):
     """Call-based: the expected values arrive now, after every test has run, and meet only plain data."""
-    if hasattr(sys, "set_int_max_str_digits"):
-        sys.set_int_max_str_digits(0)  # no program runs in this process any more
     pending = [r for r in reports if r.get("status") == "ok" and "value" in r]
-    outputs = read_secret()["outputs"] if pending else []
+    outputs = from_plain(read_secret_line())["outputs"] if pending else []
     for r in reports:
         value, not_plain = r.pop("value", None), r.pop("not_plain", None)
         if r.get("status") != "ok":
             continue
         if not_plain:
             r.update(match=False, detail=not_plain)
+            continue
+        if len(value) > STDOUT_CAP:  # bounded before parsing: the pipe's cap lets a little more through
+            r.update(match=False, detail=f"returned value over {STDOUT_CAP} bytes")
             continue
         try:
             r["match"] = call_matches(from_plain(value), harness_expected(outputs[r["index"]]))
@@ -596,22 +693,45 @@ def program_server(code_obj):
             if not line:
                 os._exit(0)
             try:
-                request = from_plain(line.decode("utf-8"))
+                request = any_int_size(from_plain, line.decode("utf-8"), int)
                 fn = module.__dict__.get(request["name"])
                 if fn is None:
                     reply = {"exc": "NameError", "msg": f"name {request['name']!r} is not defined"}
                 else:
                     reply = {"value": to_plain(fn(*request["args"], **request["kwargs"]))}
+                text = any_int_size(json.dumps, reply)
+                if len(text) > STDOUT_CAP:
+                    raise NotPlain(f"returned value over {STDOUT_CAP} bytes")
             except NotPlain as e:
-                reply = {"exc": "TypeError", "msg": str(e)}
+                text = json.dumps({"exc": "TypeError", "msg": str(e)})
             except BaseException as e:
                 try:
-                    reply = {"exc": type(e).__name__, "msg": str(e)[:300]}
+                    text = json.dumps({"exc": builtin_exception_name(e), "msg": str(e)[:300]})
                 except BaseException:
-                    reply = {"exc": "Exception", "msg": ""}
-            write_line(4, reply)
+                    text = json.dumps({"exc": "Exception", "msg": ""})
+            write_all(4, text + "\n")
     finally:
         os._exit(70)
+
+
+def builtin_exception_name(e):
+    """The nearest built-in class of the exception (a subclass of ValueError is reported as ValueError, so a test's
+    `except ValueError` still catches it). Runs in the program's process: the test runner trusts no name it gets."""
+    for cls in type.__getattribute__(type(e), "__mro__"):
+        name = type.__getattribute__(cls, "__name__")
+        if getattr(builtins, name, None) is cls:
+            return name
+    return "Exception"
+
+
+# Exceptions that steer the caller's control flow rather than report an error: a StopIteration coming out of the
+# candidate ends map()/next()/for early (all(map(candidate, xs)) is then True), the others unwind past the test's
+# `except Exception` handlers. From the program they come back as a plain error, whatever their name.
+CONTROL_FLOW_EXCEPTIONS = (StopIteration, StopAsyncIteration)
+
+
+class CandidateError(RuntimeError):
+    """An exception the program raised that may not keep its type in the test runner (see CONTROL_FLOW_EXCEPTIONS)."""
 
 
 class CandidateProxy:
@@ -628,14 +748,15 @@ class CandidateProxy:
         line = self._replies.readline(STDOUT_CAP + 65536)
         if not line.endswith(b"\n"):
             raise RuntimeError("the program's process ended during a call")
-        reply = from_plain(line.decode("utf-8"))
+        reply = from_plain(line.decode("utf-8"), int)  # the test code computes with it; this runner's time limit applies
         if not isinstance(reply, dict):
             raise RuntimeError("unreadable reply from the program's process")
         if "exc" in reply:
-            cls = getattr(builtins, str(reply["exc"]), None)
-            if not (isinstance(cls, type) and issubclass(cls, Exception)):
-                cls = RuntimeError
-            raise cls(str(reply.get("msg", "")))
+            name, message = str(reply["exc"]), str(reply.get("msg", ""))
+            cls = getattr(builtins, name, None)
+            if not (isinstance(cls, type) and issubclass(cls, Exception)) or issubclass(cls, CONTROL_FLOW_EXCEPTIONS):
+                raise CandidateError(f"the program raised {name}: {message}")
+            raise cls(message)
         if "value" not in reply:
             raise RuntimeError("unreadable reply from the program's process")
         return reply["value"]
@@ -655,6 +776,8 @@ def test_runner(secret):
         os.setsid()
         set_limits()
         os.chdir("/")
+        if hasattr(sys, "set_int_max_str_digits"):
+            sys.set_int_max_str_digits(0)  # only trusted code runs here; the program's values may be ints of any size
         sys.stdin = sys.__stdin__ = sys.stdout = sys.__stdout__ = sys.stderr = sys.__stderr__ = open(os.devnull, "w")
         replies = os.fdopen(4, "rb")
         hello = replies.readline(1 << 20)
@@ -674,7 +797,9 @@ def test_runner(secret):
         if secret.get("setup"):
             exec(compile(secret["setup"], "setup.py", "exec"), namespace)
         for name in hello["callables"]:
-            if type(name) is str and name not in namespace:
+            # The test code and the prompt's helpers keep their own builtins and the prompt's definitions: a program
+            # that defines abs, range or sum (or redefines a prompt helper) changes them only in its own process.
+            if type(name) is str and name not in namespace and not hasattr(builtins, name):
                 namespace[name] = CandidateProxy(name, 5, replies)
         if ENTRY_POINT:
             namespace[ENTRY_POINT] = CandidateProxy(ENTRY_POINT, 5, replies)

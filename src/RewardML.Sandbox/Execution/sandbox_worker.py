@@ -131,6 +131,18 @@ def describe(status):
     return f"exit code {os.WEXITSTATUS(status)}"
 
 
+def parse_job(line):
+    """The host's job line, whose inputs may hold ints of any size; Python's digit limit comes back after it, so that
+    the job's and the program's processes inherit the limit the program runs under in the official harness."""
+    if not hasattr(sys, "set_int_max_str_digits"):
+        return json.loads(line.decode("utf-8"))
+    sys.set_int_max_str_digits(0)
+    try:
+        return json.loads(line.decode("utf-8"))
+    finally:
+        sys.set_int_max_str_digits(4300)
+
+
 def serve():
     in_namespace = os.getpid() == 1
     jobs = sys.stdin.buffer
@@ -139,7 +151,7 @@ def serve():
         line = jobs.readline()
         if not line:
             return
-        job = json.loads(line.decode("utf-8"))
+        job = parse_job(line)
         if not numpy_loaded and driver.wants_numpy(job):
             try:
                 import numpy  # noqa: F401  once per worker, then shared by every fork (copy-on-write)

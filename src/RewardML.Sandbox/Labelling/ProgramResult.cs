@@ -42,6 +42,10 @@ public sealed record ProgramResult(
     [JsonPropertyName("cpu_seconds")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? CpuSeconds { get; init; }
+
+    /// <summary>The stdout comparison the judge used (<see cref="SandboxJudge"/>'s <c>Options.Comparison</c>).</summary>
+    [JsonPropertyName("comparison")]
+    public OutputComparison Comparison { get; init; }
 }
 
 /// <summary>Runs a program against a problem's tests. The sandbox implements it; rollouts consume it.</summary>

@@ -79,12 +79,13 @@ public sealed class ResultsJournal : IDisposable
             ["candidate_id"] = candidate.CandidateId,
         };
         foreach (var (key, value) in candidate.Extra)
-            if (key is not ("strict_pass" or "pass_fraction" or "tests" or "seconds")) line[key] = value?.DeepClone();
+            if (key is not ("strict_pass" or "pass_fraction" or "tests" or "seconds" or "comparison")) line[key] = value?.DeepClone();
         line["strict_pass"] = result.StrictPass;
         line["pass_fraction"] = result.PassFraction;
         var tests = JsonSerializer.SerializeToNode(includeDetails ? result.Tests : result.Tests.Select(t => t with { Detail = null }).ToList());
         line["tests"] = tests;
         line["seconds"] = result.Seconds;
+        line["comparison"] = JsonSerializer.SerializeToNode(result.Comparison);
         if (includeDetails && result.CpuSeconds is { } cpu) line["cpu_seconds"] = cpu;
         string text = line.ToJsonString();
         lock (_lock)

@@ -57,7 +57,7 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
         var outcomes = new TestOutcome[run.reports.Length];
         for (int i = 0; i < outcomes.Length; i++)
             outcomes[i] = run.reports[i] is { } report
-                ? Outcome(report, problem.Check is not null || problem.IsCallBased ? null : ExpectedStdout(tests.Outputs[i]))
+                ? Outcome(report, Options.Comparison, problem.Check is not null || problem.IsCallBased ? null : ExpectedStdout(tests.Outputs[i]))
                 : run.programTimedOut
                     ? new TestOutcome(Verdict.Timeout, 0) { Detail = "the program's wall-clock limit ran out before this test" }
                     : new TestOutcome(Verdict.RuntimeError, 0) { Detail = "the sandbox ended before this test: " + (run.driverError ?? "no report") };
@@ -65,6 +65,7 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
         return new ProgramResult(passed == outcomes.Length && outcomes.Length > 0, outcomes.Length == 0 ? 0 : (double)passed / outcomes.Length, outcomes, Math.Round(seconds, 4))
         {
             CpuSeconds = run.cpuSeconds,
+            Comparison = Options.Comparison,
         };
     }
 
@@ -101,11 +102,11 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
         _ => expected.ToJsonString(),
     };
 
-    private static TestOutcome Outcome(DriverReport r, string? expectedStdout)
+    private static TestOutcome Outcome(DriverReport r, OutputComparison comparison, string? expectedStdout)
     {
         Verdict verdict = r.Status switch
         {
-            "ok" when expectedStdout is not null => StdoutComparer.Matches(r.Stdout ?? "", expectedStdout) ? Verdict.Pass : Verdict.WrongAnswer,
+            "ok" when expectedStdout is not null => StdoutMatches(comparison, r.Stdout ?? "", expectedStdout) ? Verdict.Pass : Verdict.WrongAnswer,
             "ok" => r.Match == true ? Verdict.Pass : Verdict.WrongAnswer,
             "output_limit" => Verdict.WrongAnswer,
             "timeout" => Verdict.Timeout,
@@ -122,6 +123,10 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
         };
         return new TestOutcome(verdict, r.Seconds) { Detail = detail };
     }
+
+    private static bool StdoutMatches(OutputComparison comparison, string stdout, string expected) => comparison == OutputComparison.Exact
+        ? ExactComparer.Matches(stdout, expected)
+        : StdoutComparer.Matches(stdout, expected);
 
     private static string Clip(string s) => s.Length <= 200 ? s : s[..200] + "…";
 

@@ -147,6 +147,7 @@ public sealed class BranchingRollouts
             rollout.Label = outcome.StrictPass;
             rollout.PassFraction = outcome.PassFraction;
             rollout.Tests = outcome.Tests;
+            rollout.Comparison = outcome.Comparison;
         }
     }
 
@@ -278,6 +279,7 @@ public sealed class BranchingRollouts
                 rollout.Label = result.StrictPass;
                 rollout.PassFraction = result.PassFraction;
                 rollout.Tests = result.Tests;
+                rollout.Comparison = result.Comparison;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

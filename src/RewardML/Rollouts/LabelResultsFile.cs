@@ -14,7 +14,8 @@ public static class LabelResultsFile
     /// <param name="StrictPass">Every test passed.</param>
     /// <param name="PassFraction">Fraction of tests passed.</param>
     /// <param name="Tests">The verdict of each test; null when the line has none.</param>
-    public readonly record struct Outcome(bool StrictPass, double PassFraction, IReadOnlyList<TestOutcome>? Tests);
+    /// <param name="Comparison">The stdout comparison the labels were made with; null in results written before it was recorded.</param>
+    public readonly record struct Outcome(bool StrictPass, double PassFraction, IReadOnlyList<TestOutcome>? Tests, OutputComparison? Comparison = null);
 
     /// <summary>Reads results keyed by (problem id, candidate id), both as text (ids may be JSON numbers or strings).</summary>
     /// <exception cref="InvalidDataException">A line is not a result; the message names the file, line and field.</exception>
@@ -40,10 +41,18 @@ public static class LabelResultsFile
             results[(Id(row, "problem_id", where), Id(row, "candidate_id", where))] = new Outcome(
                 row["strict_pass"] is JsonValue pass && pass.TryGetValue(out bool strict) ? strict : throw new InvalidDataException($"{where}: column 'strict_pass' is missing or not a boolean"),
                 row["pass_fraction"] is JsonValue fraction && fraction.TryGetValue(out double value) ? value : (strict ? 1.0 : 0.0),
-                Tests(row, where));
+                Tests(row, where), Comparison(row, where));
         }
         return results;
     }
+
+    private static OutputComparison? Comparison(JsonObject row, string where) => row["comparison"] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out string? s) && s is "apps" => OutputComparison.Apps,
+        JsonValue v when v.TryGetValue(out string? s) && s is "exact" => OutputComparison.Exact,
+        _ => throw new InvalidDataException($"{where}: column 'comparison' is not \"apps\" or \"exact\""),
+    };
 
     private static IReadOnlyList<TestOutcome>? Tests(JsonObject row, string where)
     {

@@ -61,6 +61,9 @@ public sealed class RolloutRecord
     /// <summary>The sandbox verdict of each test; null until judged.</summary>
     [JsonPropertyName("tests")] public IReadOnlyList<TestOutcome>? Tests { get; set; }
 
+    /// <summary>The stdout comparison the label was made with (<c>label --comparison</c>); null until judged, or when the results did not record it.</summary>
+    [JsonPropertyName("comparison")] public OutputComparison? Comparison { get; set; }
+
     /// <summary>Branch rollouts: mean label of the judged rollouts from the same branch point; null for the main rollout and before judging.</summary>
     [JsonPropertyName("prefix_value")] public double? PrefixValue { get; set; }
 

@@ -1,4 +1,5 @@
 using RewardML.Sandbox.Labelling;
+using RewardML.Sandbox.Tests.Undefended;
 using static RewardML.Sandbox.Tests.SandboxTestKit;
 
 namespace RewardML.Sandbox.Tests.Execution;
@@ -17,9 +18,11 @@ public sealed class ForgeryTests : SandboxJudgeFixture<ForgeryTests>
     [TestCleanup]
     public void NothingLeft() => CheckNoLeftoversWhereRoot(ClassJudge);
 
+    private static readonly RewardML.Sandbox.Problems.AppsProblem Problem = CallBased("solve", ("[5]", Expected));
+
     private static async Task<TestOutcome> JudgeCall(string code)
     {
-        var r = await ClassJudge.JudgeAsync(CallBased("solve", ("[5]", Expected)), code);
+        var r = await ClassJudge.JudgeAsync(Problem, code);
         return r.Tests.Single();
     }
 
@@ -92,43 +95,58 @@ public sealed class ForgeryTests : SandboxJudgeFixture<ForgeryTests>
         Assert.AreEqual(Verdict.WrongAnswer, t.Verdict, t.Detail);
     }
 
+    // Each attack below passes the undefended harness (comparison and report in the program's process, as in the
+    // official APPS harness) and must fail here: the comparison and the report are in the driver, another process.
+
     [TestMethod]
-    public async Task PatchingTheComparisonOrBuiltinsChangesNothing()
+    public async Task PatchingTheComparisonChangesNothing()
     {
-        // Replaces the driver's comparison and serialiser (its __main__ module), builtins and json in its own process.
-        const string code = "import sys, builtins, json\n" +
-                            "main = sys.modules.get('__main__')\n" +
-                            "for name in ('call_matches', 'harness_expected', 'to_plain', 'from_plain', 'plain_json'):\n" +
-                            "    if main is not None and hasattr(main, name): setattr(main, name, lambda *a, **k: True)\n" +
-                            "builtins.isinstance = lambda *a: True\nbuiltins.len = lambda *a: 0\n" +
-                            "json.dumps = lambda *a, **k: '987654321'\n" +
+        const string code = "import sys\nmain = sys.modules['__main__']\nmain.call_matches = lambda *a, **k: True\n" +
                             "def solve(x):\n    return 1\n";
-        var t = await JudgeCall(code);
-        AssertNotPassed(t, "patching the comparison");
+        var t = await UndefendedHarness.AssertPassesUndefendedButNotHere(ClassJudge, Problem, code);
+        Assert.AreEqual(Verdict.WrongAnswer, t.Verdict, t.Detail);
     }
 
     [TestMethod]
-    public async Task ForgedPassRecordsOnInheritedFdsAndTheResultPipeGainNothing()
+    public async Task PatchingABuiltinTheComparisonUsesChangesNothing()
     {
-        // Writes records shaped like the old child message, the driver's report line and a plain value to every fd
-        // it holds and to the driver's fds through /proc, then returns a wrong value.
-        const string code = "import os, json\n" +
-                            "forged = [json.dumps({'status': 'ok', 'match': True, 'value': '987654321'}),\n" +
-                            "          json.dumps({'index': 0, 'status': 'ok', 'match': True, 'seconds': 0}), '987654321']\n" +
-                            "targets = list(range(0, 64)) + [f'/proc/{os.getppid()}/fd/{n}' for n in range(0, 16)] + [f'/proc/1/fd/{n}' for n in range(0, 16)]\n" +
-                            "def solve(x):\n" +
-                            "    for t in targets:\n" +
-                            "        for line in forged:\n" +
-                            "            try:\n" +
-                            "                if isinstance(t, int): os.write(t, (line + '\\n').encode())\n" +
-                            "                else:\n" +
-                            "                    with open(t, 'w') as f: f.write(line + '\\n')\n" +
-                            "            except OSError:\n" +
-                            "                pass\n" +
-                            "    return 1\n";
-        var t = await JudgeCall(code);
-        AssertNotPassed(t, "forged records");
+        const string code = "import builtins\nbuiltins.bool = lambda *a: True\ndef solve(x):\n    return 1\n";
+        var t = await UndefendedHarness.AssertPassesUndefendedButNotHere(ClassJudge, Problem, code);
+        AssertNotPassed(t, "patching bool");
     }
+
+    [TestMethod]
+    public async Task PatchingTheSerialiserOfTheReportChangesNothing()
+    {
+        // Every json.dumps in the program's process now writes a passing report (no value in it).
+        const string code = "import json\njson.dumps = lambda *a, **k: '{\"index\": 0, \"status\": \"ok\", \"match\": true}'\n" +
+                            "def solve(x):\n    return 1\n";
+        var t = await UndefendedHarness.AssertPassesUndefendedButNotHere(ClassJudge, Problem, code);
+        AssertNotPassed(t, "patching json.dumps");
+    }
+
+    [TestMethod]
+    public async Task ForgedReportAndDoneThenExitGainNothing()
+    {
+        // The real forgery: a passing report followed by "done" (the host stops reading there), written to every fd
+        // the program holds and, through /proc, to every process's fds; then the program exits before any real report.
+        await UndefendedHarness.AssertPassesUndefendedButNotHere(ClassJudge, Problem, ForgedReportAndDone("solve(x)"));
+    }
+
+    /// <summary>A program whose function <paramref name="signature"/> forges a passing report and "done", then exits.</summary>
+    internal static string ForgedReportAndDone(string signature) =>
+        "import os, json\n" +
+        "def " + signature + ":\n" +
+        "    forged = (json.dumps({'index': 0, 'status': 'ok', 'match': True, 'seconds': 0}) + '\\n' + json.dumps({'done': True}) + '\\n').encode()\n" +
+        "    paths = [f'/proc/{p}/fd/{n}' for p in os.listdir('/proc') if p.isdigit() for n in range(0, 16)]\n" +
+        "    for t in list(range(0, 64)) + paths:\n" +
+        "        try:\n" +
+        "            if isinstance(t, int): os.write(t, forged)\n" +
+        "            else:\n" +
+        "                with open(t, 'wb') as f: f.write(forged)\n" +
+        "        except OSError:\n" +
+        "            pass\n" +
+        "    os._exit(0)\n";
 
     [TestMethod]
     [DataRow("import os\ndef solve(x):\n    os._exit(0)\n", DisplayName = "os._exit(0) before returning")]

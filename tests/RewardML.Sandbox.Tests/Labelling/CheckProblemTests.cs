@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using RewardML.Sandbox.Labelling;
 using RewardML.Sandbox.Problems;
+using RewardML.Sandbox.Tests.Undefended;
 using static RewardML.Sandbox.Tests.SandboxTestKit;
 
 namespace RewardML.Sandbox.Tests.Labelling;
@@ -22,7 +23,7 @@ public sealed class CheckProblemTests : SandboxJudgeFixture<CheckProblemTests>
     public void NothingLeft() => CheckNoLeftoversWhereRoot(ClassJudge);
 
     private static AppsProblem HumanEval(string prompt = Prompt, string test = Test, string entry = "top") =>
-        AppsProblemReader.FromRow(new JsonObject { ["task_id"] = "HumanEval/x", ["prompt"] = prompt, ["entry_point"] = entry, ["test"] = test, ["canonical_solution"] = "" });
+        SandboxTestKit.HumanEval(prompt, test, entry);
 
     private static AppsProblem Mbpp(string[] asserts, string setup = "") =>
         AppsProblemReader.FromRow(new JsonObject { ["task_id"] = 7, ["text"] = "Square a number.", ["code"] = "",
@@ -102,24 +103,51 @@ public sealed class CheckProblemTests : SandboxJudgeFixture<CheckProblemTests>
     [TestMethod]
     public async Task ReadingTheTestsConstantsFromFramesFindsNothing()
     {
-        // In the official harness the caller's frame holds the test's literals: f_back.f_code.co_consts has [3, 2].
-        const string code = "    import sys, gc\n    f = sys._getframe(1)\n    while f is not None:\n" +
-                            "        for c in f.f_code.co_consts:\n            if isinstance(c, tuple) and len(c) == k: return list(c)\n" +
-                            "        f = f.f_back\n" +
-                            "    for o in gc.get_objects():\n        if type(o) is list and len(o) == k and o != xs: return o\n    return []\n";
-        var t = await Judge(HumanEval(), code);
-        Assert.AreNotEqual(Verdict.Pass, t.Verdict, t.Detail);
+        // In a single-process harness the caller is check(): the instructions after the call that is running load the
+        // expected value (`== [3, 2]`: LOAD_CONST 3, LOAD_CONST 2, BUILD_LIST 2). The program reads them with dis and
+        // returns them. Here its caller is our server loop; the test code is in another process.
+        const string code = "    import sys, dis\n    f = sys._getframe(1)\n    while f is not None:\n" +
+                            "        if f.f_code.co_name == 'check':\n" +
+                            "            found = []\n" +
+                            "            for ins in dis.get_instructions(f.f_code):\n" +
+                            "                if ins.offset <= f.f_lasti: continue\n" +
+                            "                if ins.opname == 'LOAD_CONST': found.append(ins.argval)\n" +
+                            "                elif ins.opname == 'BUILD_LIST': return found[len(found) - ins.argval:]\n" +
+                            "                elif ins.opname == 'LIST_EXTEND': return list(found[-1])\n" +
+                            "                elif ins.opname == 'COMPARE_OP': return found[-1] if found else []\n" +
+                            "        f = f.f_back\n    return []\n";
+        var t = await UndefendedHarness.AssertPassesUndefendedButNotHere(ClassJudge, HumanEval(), code);
+        Assert.AreEqual(Verdict.WrongAnswer, t.Verdict, t.Detail);
     }
 
     [TestMethod]
-    public async Task PatchingBuiltinsOrTheCheckChangesNothing()
+    public async Task PatchingABuiltinTheTestUsesChangesNothing()
     {
-        // Neuters assert's exception, the check function (found through gc) and the harness's names, then answers wrongly.
-        const string code = "import builtins, gc\nbuiltins.AssertionError = type('Quiet', (BaseException,), {})\n" +
-                            "for o in gc.get_objects():\n    if type(o).__name__ == 'function' and o.__name__ == 'check': o.__code__ = (lambda candidate: None).__code__\n" +
-                            "def top(xs, k):\n    for o in gc.get_objects():\n        if type(o).__name__ == 'function' and o.__name__ == 'check': o.__code__ = (lambda candidate: None).__code__\n    return []\n";
-        var t = await Judge(HumanEval(), code);
-        Assert.AreNotEqual(Verdict.Pass, t.Verdict, t.Detail);
+        // The program replaces builtins.sorted in its process; in a single-process harness the test code sees it.
+        const string test = "def check(candidate):\n    assert sorted(candidate([3, 1, 2], 2)) == sorted([3, 2])\n";
+        const string code = "import builtins\nbuiltins.sorted = lambda *a, **k: 0\n\n\ndef top(xs, k):\n    return []\n";
+        var t = await UndefendedHarness.AssertPassesUndefendedButNotHere(ClassJudge, HumanEval(test: test), code);
+        Assert.AreEqual(Verdict.WrongAnswer, t.Verdict, t.Detail);
+    }
+
+    [TestMethod]
+    public async Task PatchingTheCheckChangesNothing()
+    {
+        // A trace function installed by the program jumps check() from its first line to its last one, so only the
+        // last assert runs, which the wrong answer [] happens to satisfy. Here check() runs where no trace is set.
+        const string code = "import sys\n" +
+                            "def _trace(frame, event, arg):\n" +
+                            "    if event != 'call' or frame.f_code.co_name != 'check': return None\n" +
+                            "    last = max(line for _, _, line in frame.f_code.co_lines() if line is not None)\n" +
+                            "    def jump(f, e, a):\n" +
+                            "        if e == 'line' and f.f_lineno < last:\n" +
+                            "            f.f_lineno = last\n" +
+                            "        return jump\n" +
+                            "    return jump\n" +
+                            "sys.settrace(_trace)\n\n\n" +
+                            "def top(xs, k):\n    return []\n";
+        var t = await UndefendedHarness.AssertPassesUndefendedButNotHere(ClassJudge, HumanEval(), code);
+        Assert.AreEqual(Verdict.WrongAnswer, t.Verdict, t.Detail);
     }
 
     [TestMethod]
@@ -134,23 +162,10 @@ public sealed class CheckProblemTests : SandboxJudgeFixture<CheckProblemTests>
     }
 
     [TestMethod]
-    public async Task ForgedPassedMarkersGainNothing()
+    public async Task ForgedReportAndDoneThenExitGainNothing()
     {
-        // Writes "passed" records to every fd it holds and, through /proc, to every other process's fds, then fails.
-        const string code = "import os, json\n" +
-                            "def top(xs, k):\n" +
-                            "    lines = [json.dumps({'status': 'passed'}), json.dumps({'index': 0, 'status': 'ok', 'match': True, 'seconds': 0}), json.dumps({'value': [3, 2]})]\n" +
-                            "    paths = [f'/proc/{p}/fd/{n}' for p in os.listdir('/proc') if p.isdigit() for n in range(0, 16)]\n" +
-                            "    for t in list(range(0, 64)) + paths:\n" +
-                            "        for line in lines:\n" +
-                            "            try:\n" +
-                            "                if isinstance(t, int): os.write(t, (line + '\\n').encode())\n" +
-                            "                else:\n" +
-                            "                    with open(t, 'w') as f: f.write(line + '\\n')\n" +
-                            "            except OSError:\n" +
-                            "                pass\n" +
-                            "    return [0]\n";
-        var t = await Judge(HumanEval(), code);
-        Assert.AreNotEqual(Verdict.Pass, t.Verdict, t.Detail);
+        // A passing report and "done" on every fd and, through /proc, every process's fds, then an exit: in a harness
+        // whose report channel the program can reach, the reader stops at the forged "done".
+        await UndefendedHarness.AssertPassesUndefendedButNotHere(ClassJudge, HumanEval(), Execution.ForgeryTests.ForgedReportAndDone("top(xs, k)"));
     }
 }

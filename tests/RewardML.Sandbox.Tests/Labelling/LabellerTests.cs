@@ -52,6 +52,7 @@ public sealed class LabellerTests
             Assert.AreEqual(42, (int)lines[0]["seed"]!);
             Assert.AreEqual("pass", (string)lines[0]["tests"]![0]!["verdict"]!);
             Assert.IsNotNull(lines[0]["seconds"]);
+            Assert.AreEqual("apps", (string)lines[0]["comparison"]!, "the comparison is recorded in every result");
             Assert.AreEqual("wrong_answer", (string)lines[1]["tests"]![1]!["verdict"]!);
             Assert.AreEqual(2, summary.Judged);
             Assert.AreEqual(1, summary.StrictPasses);
