@@ -6,7 +6,8 @@
 #  - APPS: ../apps-sample-labelling/inprocess_baseline.py (in-process, the APPS harness's way) on the first 3
 #    reference solutions of every problem of ../shared/data/apps-sample.jsonl (436 programs, 2641 tests).
 # usage: bench/label-throughput/run.sh [STRIDE] [WORKERS]   (defaults: 1 = all 10,000 programs; the CLI's default workers)
-# COMPARE_WITH=DIR (a checkout of another commit): its CLI labels the same programs right after ours.
+# COMPARE_WITH=DIR (a checkout of another commit): its CLI labels the APPS programs right after ours (and the HumanEval
+# ones too with COMPARE_HUMANEVAL=1), for a before/after ratio and a verdict-by-verdict comparison.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 stride=${1:-1}
@@ -47,10 +48,10 @@ echo "HumanEval: $n programs (every ${stride}th of train.jsonl)"
 timed humaneval-reference /usr/bin/python3 bench/label-throughput/humaneval_reference.py "$data/humaneval-codegen16b/problems.jsonl" \
   "$out/humaneval-candidates.jsonl" 2 0 "$out/humaneval-reference.json" > /dev/null
 timed humaneval-rewardml label_humaneval "$cli" humaneval-rewardml
-[ -n "$compare_cli" ] && timed humaneval-compare label_humaneval "$compare_cli" humaneval-compare
+if [ -n "$compare_cli" ] && [ -n "${COMPARE_HUMANEVAL:-}" ]; then timed humaneval-compare label_humaneval "$compare_cli" humaneval-compare; fi
 echo "APPS sample: 3 reference solutions per problem"
 timed apps-inprocess /usr/bin/python3 bench/apps-sample-labelling/inprocess_baseline.py "$data/apps-sample.jsonl" 3 "$out/apps-inprocess.json" > /dev/null
 timed apps-rewardml label_apps "$cli" apps-rewardml
-[ -n "$compare_cli" ] && timed apps-compare label_apps "$compare_cli" apps-compare
+if [ -n "$compare_cli" ]; then timed apps-compare label_apps "$compare_cli" apps-compare; fi
 echo "load average at the end $(load)"
 /usr/bin/python3 bench/label-throughput/summarize.py "$out"

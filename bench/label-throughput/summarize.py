@@ -45,6 +45,6 @@ for name, got in (("apps-rewardml", ours_apps), ("apps-compare", compare_apps)):
         identical = sum([t["verdict"] for t in got[k]["tests"]] == [t["verdict"] for t in compare_apps[k]["tests"]] for k in got if k in compare_apps)
         same = f"; every test's verdict identical to compare on {identical}/{len(got)} programs"
     print(f"| APPS {name.split('-')[1]} | {len(got)} | {s:.1f} | {len(got) / s:.1f} | {l} | strict pass {strict}{same}; **{a_s / s:.2f}x in-process** |")
-if "humaneval-compare" in times:
-    print(f"\nHumanEval: this checkout {times['humaneval-compare'][0] / times['humaneval-rewardml'][0]:.2f}x the compared one; "
-          f"APPS: {times['apps-compare'][0] / times['apps-rewardml'][0]:.2f}x")
+for kind in ("humaneval", "apps"):
+    if f"{kind}-compare" in times:
+        print(f"\n{kind}: this checkout {times[f'{kind}-compare'][0] / times[f'{kind}-rewardml'][0]:.2f}x the compared one")

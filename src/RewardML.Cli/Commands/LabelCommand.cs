@@ -48,7 +48,9 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         var options = settings.ToSandboxOptions();
         using var judge = new SandboxJudge(options); // refuses without bubblewrap unless isolation is waived
         settings.WarnIfUnsafe();
-        SandboxSettings.WarnIfNumpyUnavailable(options);
+        // Two interpreters import numpy for this check (seconds on a busy machine): it runs beside the labelling and
+        // warns as soon as it finds a problem.
+        var numpyCheck = Task.Run(() => SandboxSettings.WarnIfNumpyUnavailable(options), cancellationToken);
 
         var summary = new LabelSummary();
         var problems = CliPaths.LoadProblems(settings.Problems, summary.Issues);
@@ -85,6 +87,7 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
                 task.Value = task.MaxValue;
             });
         CliProgress.Finished(description);
+        await numpyCheck;
 
         foreach (var issue in summary.Issues)
             Console.Error.WriteLine($"skipped: {issue}");
