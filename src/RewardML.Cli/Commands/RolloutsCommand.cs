@@ -90,7 +90,7 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
         [CommandOption("--results <PATH>"), Description("results.jsonl of `rewardml label --candidates <rollouts.jsonl>`: labels the rollouts, then prefix values and weights are computed (default: none).")]
         public string? Results { get; init; }
 
-        [CommandOption("--label"), Description("Judge every rollout in the bubblewrap sandbox (as `rewardml label` does, with its --workers, --test-timeout, --program-timeout, --memory-mb and --unsafe-no-isolation), then compute prefix values and weights.")]
+        [CommandOption("--label"), Description("Judge every rollout in the bubblewrap sandbox (as `rewardml label` does, with its --workers, --test-timeout, --program-timeout, --memory-mb, --comparison and --unsafe-no-isolation), then compute prefix values and weights.")]
         public bool Label { get; init; }
 
         [CommandOption("--shard <I/N>"), Description("Sample only shard I of N (0-based): the problems a stable hash of problem_id assigns to it (after --limit); writes OUT.shard-I-of-N.jsonl (and REPORT.shard-I-of-N.json), resumable. Join with rewardml merge (default: no sharding).")]
@@ -119,8 +119,8 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
                 return ValidationResult.Error("--model and --api-key-env belong to --server; with --checkpoint the model is the checkpoint");
             if (checkpoint && CliPaths.CheckpointError("--checkpoint", Checkpoint!) is { } checkpointError) return ValidationResult.Error(checkpointError);
             if ((CliPaths.OutputFileError("--out", Out) ?? CliPaths.OutputFileError("--report", Report)) is { } outError) return ValidationResult.Error(outError);
-            if (!Label && (UnsafeNoIsolation || Workers is not null || ProgramTimeout is not null))
-                return ValidationResult.Error("--unsafe-no-isolation, --workers and --program-timeout only apply with --label");
+            if (!Label && (UnsafeNoIsolation || Workers is not null || ProgramTimeout is not null || Comparison != "apps"))
+                return ValidationResult.Error("--unsafe-no-isolation, --workers, --program-timeout and --comparison only apply with --label");
             return base.Validate();
         }
     }

@@ -155,32 +155,40 @@ def set_limits():
         lim(resource.RLIMIT_NPROC, JOB.get("max_processes"))
 
 
-# keyctl(2) by architecture; the kernel keeps a uid's keyrings after its processes end, and uids are reused.
-KEYCTL = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
+def keyctl_clear():
+    """keyctl(KEYCTL_CLEAR, keyring) as a function, made once per worker (ctypes is imported here, not per program);
+    None on an architecture we have no syscall number for."""
+    number = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
+    if number is None:
+        return None
+    import ctypes
+    syscall = ctypes.CDLL(None, use_errno=True).syscall
+    return lambda keyring: syscall(number, 7, keyring)  # 7: KEYCTL_CLEAR
+
+
+KEYCTL_CLEAR = keyctl_clear()
 
 
 def forget_keyrings():
     """As the program's uid, before anything of the program runs: empty the uid's user and user-session keyrings,
     which outlive every process and would carry keys from an earlier program that ran under this uid."""
-    if KEYCTL is None:
-        return
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    for keyring in (-4, -5):  # KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING
-        libc.syscall(KEYCTL, 7, keyring)  # KEYCTL_CLEAR
+    if KEYCTL_CLEAR is not None:
+        for keyring in (-4, -5):  # KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING
+            KEYCTL_CLEAR(keyring)
 
 
 def namespace_filter():
     """A seccomp filter (classic BPF) for the program's processes: unshare, clone with any CLONE_NEW* flag, and setns
     fail with EPERM; clone3 with ENOSYS (its flags lie in memory, out of a filter's reach; glibc then falls back to
     clone). Without a new user namespace the program's unprivileged uid can mount nothing, so the sandbox's
-    size-limited tmpfs stays its only writable storage. Built once here; installed by each program child. None on an
-    architecture we have no syscall numbers for (the children then refuse to run: fail closed)."""
-    import ctypes, platform
-    arch = {"x86_64": (0xC000003E, 56, 272, 308, 435), "aarch64": (0xC00000B7, 220, 97, 268, 435)}.get(platform.machine())
+    size-limited tmpfs stays its only writable storage. memfd_create and shmget fail with EPERM too: their memory
+    outlives every mapping (RLIMIT_AS does not count it) and nothing else bounds it. Built once here; installed by each
+    program child. None on an architecture we have no syscall numbers for (the children then refuse to run)."""
+    arch = {"x86_64": (0xC000003E, 56, 272, 308, 435, 319, 29),
+            "aarch64": (0xC00000B7, 220, 97, 268, 435, 279, 194)}.get(os.uname().machine)
     if arch is None:
         return None
-    audit_arch, nr_clone, nr_unshare, nr_setns, nr_clone3 = arch
+    audit_arch, nr_clone, nr_unshare, nr_setns, nr_clone3, nr_memfd_create, nr_shmget = arch
     ld, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06
     allow, eperm, enosys, kill = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
     new_namespaces = 0x7E020080  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
@@ -190,20 +198,35 @@ def namespace_filter():
         (jge, 0, 1, 0x40000000), (ret, 0, 0, eperm),  # x32 system calls
         (jeq, 0, 1, nr_unshare), (ret, 0, 0, eperm),
         (jeq, 0, 1, nr_setns), (ret, 0, 0, eperm),
+        (jeq, 0, 1, nr_memfd_create), (ret, 0, 0, eperm),
+        (jeq, 0, 1, nr_shmget), (ret, 0, 0, eperm),
         (jeq, 0, 1, nr_clone3), (ret, 0, 0, enosys),
         (jeq, 0, 3, nr_clone), (ld, 0, 0, 16), (jset, 0, 1, new_namespaces), (ret, 0, 0, eperm),
         (ret, 0, 0, allow),
     ]
+    # The C-level _ctypes, not ctypes: importing the ctypes package costs a few ms per program, a measurable share.
+    import _ctypes, struct
 
-    class Insn(ctypes.Structure):
-        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+    class ULong(_ctypes._SimpleCData):
+        _type_ = "L"
 
-    class Prog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Insn))]
+    class Int(_ctypes._SimpleCData):
+        _type_ = "i"
 
-    insns = (Insn * len(prog))(*[Insn(*i) for i in prog])
-    libc = ctypes.CDLL(None, use_errno=True)
-    return libc, Prog(len(prog), insns), insns
+    class Byte(_ctypes._SimpleCData):
+        _type_ = "B"
+
+    class Function(_ctypes.CFuncPtr):
+        _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
+        _restype_ = Int
+
+    def buffer(data):
+        return type("Buffer", (_ctypes.Array,), {"_type_": Byte, "_length_": len(data)}).from_buffer_copy(data)
+
+    insns = buffer(b"".join(struct.pack("=HBBI", *i) for i in prog))
+    fprog = buffer(struct.pack("=HxxxxxxQ", len(prog), _ctypes.addressof(insns)))  # struct sock_fprog
+    prctl = Function(_ctypes.dlsym(_ctypes.dlopen(None, os.RTLD_NOW), "prctl"))
+    return prctl, ULong, _ctypes.byref(fprog), _ctypes.get_errno, (insns, fprog)  # the buffers must stay alive
 
 
 NAMESPACE_FILTER = namespace_filter()
@@ -214,10 +237,10 @@ def forbid_new_namespaces():
     without CAP_SYS_ADMIN). Raises when it cannot: the program must not run without it."""
     if NAMESPACE_FILTER is None:
         raise OSError("no seccomp filter for this architecture: the program may not run")
-    import ctypes
-    libc, prog = NAMESPACE_FILTER[0], NAMESPACE_FILTER[1]
-    if libc.prctl(38, 1, 0, 0, 0) != 0 or libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # NO_NEW_PRIVS, SECCOMP filter
-        raise OSError(ctypes.get_errno(), "could not install the seccomp filter")
+    prctl, ULong, fprog_ref, get_errno, _ = NAMESPACE_FILTER
+    zero = ULong(0)
+    if prctl(ULong(38), ULong(1), zero, zero, zero) != 0 or prctl(ULong(22), ULong(2), fprog_ref, zero, zero) != 0:
+        raise OSError(get_errno(), "could not install the seccomp filter")  # 38: NO_NEW_PRIVS; 22, 2: SECCOMP filter
 
 
 def harness_args(args):

@@ -59,8 +59,10 @@ public sealed class NamespaceAndLargeValueTests : SandboxJudgeFixture<NamespaceA
     [DataRow("import ctypes\nr = ctypes.CDLL(None, use_errno=True).unshare(0x10000000)\nprint(r, ctypes.get_errno())\n", "-1 1", DisplayName = "unshare(CLONE_NEWUSER) → EPERM")]
     [DataRow("import ctypes, platform\nlibc = ctypes.CDLL(None, use_errno=True)\nr = libc.syscall({'x86_64': 56, 'aarch64': 220}[platform.machine()], 0x10000000 | 17, 0, 0, 0, 0)\nprint(r, ctypes.get_errno())\n", "-1 1", DisplayName = "clone(CLONE_NEWUSER) → EPERM")]
     [DataRow("import subprocess\nr = subprocess.run(['unshare', '-Ur', 'true'], capture_output=True)\nprint(r.returncode != 0)\n", "True", DisplayName = "unshare(1) fails")]
+    [DataRow("import os\ntry:\n    os.memfd_create('m')\n    print('created')\nexcept OSError as e:\n    print(e.errno)\n", "1", DisplayName = "memfd_create → EPERM (memory no limit counts)")]
+    [DataRow("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint(libc.shmget(0, 1 << 20, 0o1600), ctypes.get_errno())\n", "-1 1", DisplayName = "shmget → EPERM (memory no limit counts)")]
     [DataRow("import subprocess, os\nr = subprocess.run(['true'])\nt = __import__('threading').Thread(target=lambda: None)\nt.start(); t.join()\nprint(r.returncode, os.fork() and 'parent')\n", "0 parent", DisplayName = "fork, threads and subprocesses still work")]
-    public async Task NoNewNamespacesButProcessesAndThreadsWork(string code, string expected)
+    public async Task NoNewNamespacesNorUncountedMemoryButProcessesAndThreadsWork(string code, string expected)
     {
         var r = await ClassJudge.JudgeAsync(Stdin(("", expected)), code);
         Assert.AreEqual(Verdict.Pass, r.Tests[0].Verdict, r.Tests[0].Detail);

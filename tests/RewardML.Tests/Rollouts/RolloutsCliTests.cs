@@ -25,6 +25,8 @@ public sealed class RolloutsCliTests
     [DataRow("", "give --server")]
     [DataRow("--checkpoint /tmp --model m", "belong to --server")]
     [DataRow("--server http://127.0.0.1:9/v1 --model m --unsafe-no-isolation", "only apply with --label")]
+    [DataRow("--server http://127.0.0.1:9/v1 --model m --comparison exact", "only apply with --label")]
+    [DataRow("--server http://127.0.0.1:9/v1 --model m --label --comparison fuzzy", "--comparison must be apps or exact")]
     public void BackendAndLabelFlagsAreCheckedWithOneClearLine(string flags, string expected)
     {
         string[] args = ["rollouts", "--problems", "p.jsonl", "--out", Path.Combine(_dir, "out.jsonl"), .. flags.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
