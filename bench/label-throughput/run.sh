@@ -44,11 +44,13 @@ label_apps() { # CLI NAME
   $1 label --problems "$data/apps-sample.jsonl" --reference-solutions 3 --out "$out/$2.jsonl" --details $worker_flag > "$out/$2.log" 2>&1
 }
 rm -f "$out/times.txt"
+if [ -z "${ONLY_APPS:-}" ]; then # ONLY_APPS=1: the APPS part alone
 echo "HumanEval: $n programs (every ${stride}th of train.jsonl)"
 timed humaneval-reference /usr/bin/python3 bench/label-throughput/humaneval_reference.py "$data/humaneval-codegen16b/problems.jsonl" \
   "$out/humaneval-candidates.jsonl" 2 0 "$out/humaneval-reference.json" > /dev/null
 timed humaneval-rewardml label_humaneval "$cli" humaneval-rewardml
 if [ -n "$compare_cli" ] && [ -n "${COMPARE_HUMANEVAL:-}" ]; then timed humaneval-compare label_humaneval "$compare_cli" humaneval-compare; fi
+fi
 echo "APPS sample: 3 reference solutions per problem"
 timed apps-inprocess /usr/bin/python3 bench/apps-sample-labelling/inprocess_baseline.py "$data/apps-sample.jsonl" 3 "$out/apps-inprocess.json" > /dev/null
 timed apps-rewardml label_apps "$cli" apps-rewardml
