@@ -1,4 +1,5 @@
 using RewardML.Sandbox.Labelling;
+using RewardML.Sandbox.Problems;
 using RewardML.Sandbox.Tests.Undefended;
 using static RewardML.Sandbox.Tests.SandboxTestKit;
 
@@ -32,6 +33,21 @@ public sealed class BuiltinShadowingAndExceptionTests : SandboxJudgeFixture<Buil
     {
         var t = await UndefendedHarness.AssertPassesUndefendedButNotHere(ClassJudge, HumanEval(Square, test, "square"), "    return 0\n\n\n" + shadow);
         Assert.AreEqual(Verdict.WrongAnswer, t.Verdict, t.Detail);
+    }
+
+    [TestMethod]
+    [DataRow("HumanEval/4", "    return 0.0\n\n\ndef abs(x):\n    return 0\n")]
+    [DataRow("HumanEval/32", "    return 0.0\n\n\ndef range(*args):\n    return []\n")]
+    [DataRow("HumanEval/33", "    return l\n\n\ndef tuple(x):\n    return 0\n")]
+    [DataRow("HumanEval/37", "    return l\n\n\ndef tuple(x):\n    return 0\n")]
+    [DataRow("HumanEval/38", "    return s\n\n\ndef range(*args):\n    return []\n")]
+    public async Task RealHumanEvalTasksFallToAOneLineShadowOnlyUndefended(string taskId, string completion)
+    {
+        // The five real tasks issue 18 found: a wrong completion plus one shadowed builtin passed our sandbox before.
+        var problem = AppsProblemReader.Load(RewardML.Tests.Shared.SharedFixtures.Require("data/humaneval-codegen16b/problems.jsonl"), new List<ProblemIssue>())
+            .Single(p => p.ProblemId == taskId);
+        var t = await UndefendedHarness.AssertPassesUndefendedButNotHere(ClassJudge, problem, completion);
+        Assert.AreNotEqual(Verdict.Pass, t.Verdict, t.Detail);
     }
 
     [TestMethod]

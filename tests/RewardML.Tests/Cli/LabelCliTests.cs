@@ -27,6 +27,7 @@ public sealed class LabelCliTests
     [DataRow("--problems p.jsonl --reference-solutions 1", "--out is required")]
     [DataRow("--problems p.jsonl --out r.jsonl --candidates c.jsonl --reference-solutions 1", "exactly one of --candidates and --reference-solutions")]
     [DataRow("--problems p.jsonl --out r.jsonl", "exactly one of --candidates and --reference-solutions")]
+    [DataRow("--problems p.jsonl --out r.jsonl --reference-solutions 1 --comparison fuzzy", "--comparison must be apps or exact")]
     public void WrongFlagsGiveOneLineAndExitCode2(string flags, string expected)
     {
         var (code, _, stderr) = CliProcess.Run(["label", .. flags.Split(' ')]);
@@ -63,6 +64,7 @@ public sealed class LabelCliTests
                 Assert.IsGreaterThanOrEqualTo(0.0, test["seconds"]!.GetValue<double>(), where);
             }
             Assert.IsGreaterThan(0.0, line["seconds"]!.GetValue<double>(), where);
+            Assert.AreEqual("apps", line["comparison"]!.GetValue<string>(), where + ": the default comparison, recorded");
         }
     }
 
