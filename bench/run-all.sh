@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark of the project and writes their output as one Markdown file (default
 # bench/results/latest-run.md). The curated write-ups with goals and analysis are beside it: phi-model.md,
-# reward-head.md, tokenization-throughput.md, apps-sample-labelling.md.
+# reward-head.md, tokenization-throughput.md, apps-sample-labelling.md, label-throughput.md.
 # usage: bench/run-all.sh [--full] [--out FILE] [--threads N]
 #   --full  also the 3.8B Phi-4-mini-shaped load/forward run (writes a ~7.7 GB checkpoint to /tmp; needs ≥ 20 GB RAM)
 set -uo pipefail
@@ -42,6 +42,7 @@ section() { # title, command...
     section "Tokenization throughput (APPS sample)" dotnet bench/TokenizationThroughput/bin/Release/net10.0/TokenizationThroughput.dll "$shared/data/apps-sample.jsonl"
     if command -v bwrap >/dev/null; then
       section "Sandbox labelling of the APPS sample vs the in-process baseline" bash bench/apps-sample-labelling/run.sh
+      section "Labelling throughput vs a human-eval-style reference (every 10th HumanEval program) and in-process APPS" bash bench/label-throughput/run.sh 10
     else
       echo "## Sandbox labelling"; echo; echo "skipped: bubblewrap is not installed"; echo
     fi

@@ -37,7 +37,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         [CommandOption("--epochs <N>"), Description("Training epochs. Default 8 (3 with --quick).")]
         public int? Epochs { get; init; }
 
-        [CommandOption("--workers <N>"), Description("Programs judged at the same time. Default: number of cores.")]
+        [CommandOption("--workers <N>"), Description("Programs judged at the same time. Default: number of cores + 1.")]
         public int? Workers { get; init; }
 
         [CommandOption("--unsafe-no-isolation"), Description("Run the programs without bubblewrap (rlimits only). Never for untrusted code.")]

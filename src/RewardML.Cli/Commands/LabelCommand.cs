@@ -48,7 +48,9 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         var options = settings.ToSandboxOptions();
         using var judge = new SandboxJudge(options); // refuses without bubblewrap unless isolation is waived
         settings.WarnIfUnsafe();
-        SandboxSettings.WarnIfNumpyUnavailable(options);
+        // Two interpreters import numpy for this check (seconds on a busy machine): it runs beside the labelling and
+        // warns as soon as it finds a problem.
+        var numpyCheck = Task.Run(() => SandboxSettings.WarnIfNumpyUnavailable(options), cancellationToken);
 
         var summary = new LabelSummary();
         var problems = CliPaths.LoadProblems(settings.Problems, summary.Issues);
@@ -74,9 +76,18 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
                 .StartAsync(async ctx =>
                 {
                     int todo = candidates.Count(c => !journal.IsDone(c.ProblemId, c.CandidateId));
+                    var rate = new LabelRate(todo, TimeSpan.FromSeconds(10));
                     description = $"labelling {todo} programs";
                     var task = ctx.AddTask(description, maxValue: Math.Max(todo, 1));
-                    await labeller.RunAsync(byId, candidates, journal, summary, (_, _) => { Interlocked.Increment(ref judgedNow); task.Increment(1); }, cancellationToken);
+                    bool interactive = AnsiConsole.Profile.Capabilities.Interactive;
+                    await labeller.RunAsync(byId, candidates, journal, summary, (_, _) =>
+                    {
+                        Interlocked.Increment(ref judgedNow);
+                        task.Increment(1);
+                        string? line = rate.Judged();
+                        task.Description = rate.Description; // programs/s, live
+                        if (!interactive && line is not null) Console.WriteLine(line);
+                    }, cancellationToken);
                     task.Value = task.MaxValue;
                 });
         }
@@ -85,6 +96,7 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
             throw new CliStoppedException($"stopped after {judgedNow} programs judged in this run, all written to {output}: rerun the same command to continue (programs already there are skipped).", e);
         }
         CliProgress.Finished(description);
+        await numpyCheck;
 
         foreach (var issue in summary.Issues)
             Console.Error.WriteLine($"skipped: {issue}");
@@ -97,7 +109,8 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         table.AddRow("tests", summary.Tests.ToString());
         foreach (var (verdict, count) in summary.Verdicts.Where(v => v.Value > 0))
             table.AddRow($"  {VerdictName(verdict)}", count.ToString());
-        table.AddRow("wall time", $"{summary.Elapsed.TotalSeconds:F1} s ({(summary.Elapsed.TotalSeconds > 0 ? summary.Tests / summary.Elapsed.TotalSeconds : 0):F1} tests/s, {options.Workers} workers)");
+        double seconds = summary.Elapsed.TotalSeconds;
+        table.AddRow("wall time", $"{seconds:F1} s ({(seconds > 0 ? summary.Judged / seconds : 0):F1} programs/s, {(seconds > 0 ? summary.Tests / seconds : 0):F1} tests/s, {options.Workers} workers)");
         AnsiConsole.Write(table);
         return 0;
     }

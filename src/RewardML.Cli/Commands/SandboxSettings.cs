@@ -11,7 +11,7 @@ namespace RewardML.Cli.Commands;
 /// </summary>
 internal abstract class SandboxSettings : CommandSettings
 {
-    [CommandOption("--workers <N>"), Description("Programs judged at the same time (default: number of cores).")]
+    [CommandOption("--workers <N>"), Description("Programs judged at the same time, each in a warm sandbox (default: number of cores + 1).")]
     public int? Workers { get; init; }
 
     [CommandOption("--test-timeout <SECONDS>"), Description("Wall-clock limit per test (default 4).")]
@@ -51,7 +51,7 @@ internal abstract class SandboxSettings : CommandSettings
         MemoryBytes = (long)MemoryMb << 20,
         UnsafeNoIsolation = UnsafeNoIsolation,
         Comparison = Comparison == "exact" ? RewardML.Sandbox.Labelling.OutputComparison.Exact : RewardML.Sandbox.Labelling.OutputComparison.Apps,
-        Workers = Workers ?? Environment.ProcessorCount,
+        Workers = Workers ?? SandboxOptions.DefaultWorkers,
     };
 
     /// <summary>

@@ -26,11 +26,16 @@ internal static class BubblewrapCommand
     /// <summary>The parts of /etc the dynamic loader reads, bound read-only when present.</summary>
     internal static readonly string[] LoaderPaths = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives"];
 
-    public static IReadOnlyList<string> Arguments(SandboxOptions options, string driverSource)
+    /// <summary>
+    /// The arguments that run <c>python3 pythonArguments…</c> in a sandbox, as PID 1 of its namespace (no bwrap reaper:
+    /// the warm worker reaps, and signals from inside the namespace cannot reach it). With <paramref name="driver"/>,
+    /// its folder is bound read-only at <see cref="DriverFiles.SandboxFolder"/>.
+    /// </summary>
+    public static IReadOnlyList<string> Arguments(SandboxOptions options, IEnumerable<string> pythonArguments, DriverFiles? driver = null)
     {
         var args = new List<string>
         {
-            "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--unshare-pid", "--as-pid-1", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--hostname", "sandbox",
             "--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8", "--setenv", "HOME", SandboxTmp,
             "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--setenv", "PYTHONHASHSEED", "0",
@@ -51,11 +56,16 @@ internal static class BubblewrapCommand
             args.AddRange(["--ro-bind-try", path, path]);
         args.AddRange(["--ro-bind-try", "/etc/localtime", "/etc/localtime"]);
         args.AddRange(["--proc", "/proc", "--dev", "/dev"]);
+        // POSIX message queues live in the IPC namespace whether or not this is mounted; mounted, the worker can see
+        // and remove what a program left there before the next program runs.
+        args.AddRange(["--mqueue", "/dev/mqueue"]);
+        if (driver is not null) args.AddRange(["--ro-bind", driver.Folder, DriverFiles.SandboxFolder]);
         args.AddRange(["--perms", "1777", "--size", options.TmpfsBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--tmpfs", SandboxTmp]);
         args.AddRange(["--chdir", SandboxTmp]);
         if (HostIdentity.IsRoot)
             args.AddRange(["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]);
-        args.AddRange(["--", options.PythonPath, "-I", "-c", driverSource]);
+        args.AddRange(["--", options.PythonPath]);
+        args.AddRange(pythonArguments);
         return args;
     }
 }

@@ -1,17 +1,23 @@
 using System.Diagnostics;
-using System.Text.Json;
 
 namespace RewardML.Sandbox.Execution;
 
 /// <summary>
-/// Starts one sandbox (bubblewrap + our driver) per program, sends it the program and its tests, and collects one
-/// report per test. A test without a report (the program's wall-clock ran out, or the driver died) gets null.
+/// Runs programs in warm sandboxes: one <see cref="SandboxWorker"/> (bwrap + a pre-imported Python) per concurrent
+/// program, reused for program after program as long as the worker reports its sandbox clean after each; a worker that
+/// timed out, died or was left dirty is killed and a fresh one is started for the next program. Each program gets
+/// its own host uid (root only) for its whole run. A test without a report (the program's wall-clock ran out, or the
+/// driver died) gets null.
 /// </summary>
 internal sealed class ProgramRunner : IDisposable
 {
     private readonly SandboxOptions _options;
     private readonly string? _bwrap;
     private readonly UidPool _uids = new();
+    private readonly DriverFiles _driver;
+    private readonly System.Collections.Concurrent.ConcurrentBag<SandboxWorker> _idle = [];
+    private int _started;
+    private bool _disposed;
 
     public ProgramRunner(SandboxOptions options)
     {
@@ -20,13 +26,26 @@ internal sealed class ProgramRunner : IDisposable
         if (!File.Exists(options.PythonPath))
             throw new SandboxUnavailableException($"The interpreter {options.PythonPath} is missing (Debian/Ubuntu: apt-get install python3).");
         _bwrap = options.UnsafeNoIsolation ? null : BubblewrapCommand.Locate(options);
+        _driver = DriverFiles.Write();
     }
 
     /// <summary>Every host uid this runner has run a program as (none unless root); tests look there for escapes.</summary>
     public IReadOnlyCollection<int> IssuedUids => _uids.Issued;
 
-    /// <summary>Gives up the runner's block of uids.</summary>
-    public void Dispose() => _uids.Dispose();
+    /// <summary>Sandboxes started so far (a warm worker judges many programs; a fresh one follows a timeout or a dirty sandbox).</summary>
+    public int SandboxesStarted => Volatile.Read(ref _started);
+
+    /// <summary>Stops the idle workers, gives up the runner's block of uids and deletes the driver's files.</summary>
+    public void Dispose()
+    {
+        lock (_idle)
+        {
+            _disposed = true;
+            while (_idle.TryTake(out var worker)) worker.Dispose();
+        }
+        _uids.Dispose();
+        _driver.Dispose();
+    }
 
     /// <summary>Runs every test; the array has one slot per test, null where no report came back.</summary>
     public async Task<(DriverReport?[] Reports, bool ProgramTimedOut, string? DriverError, double? CpuSeconds)> RunAsync(
@@ -34,18 +53,13 @@ internal sealed class ProgramRunner : IDisposable
     {
         int? uid = HostIdentity.IsRoot ? _uids.Rent() : null;
         string? hostWorkDir = null;
+        SandboxWorker? worker = null;
         try
         {
-            var start = new ProcessStartInfo
-            {
-                RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-                UseShellExecute = false, StandardOutputEncoding = System.Text.Encoding.UTF8,
-            };
             string workDir, cleanup;
             if (_bwrap is not null)
             {
-                start.FileName = _bwrap;
-                foreach (var a in BubblewrapCommand.Arguments(_options, DriverScript.Source)) start.ArgumentList.Add(a);
+                worker = TakeIdle() ?? Start(WarmSandbox(), persistent: true);
                 workDir = BubblewrapCommand.SandboxTmp + "/work";
                 cleanup = "namespace";
             }
@@ -53,86 +67,21 @@ internal sealed class ProgramRunner : IDisposable
             {
                 hostWorkDir = Directory.CreateTempSubdirectory("rewardml-unsafe-").FullName;
                 if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(hostWorkDir, (UnixFileMode)Convert.ToInt32("1777", 8));
-                start.FileName = _options.PythonPath;
-                foreach (var a in new[] { "-I", "-c", DriverScript.Source }) start.ArgumentList.Add(a);
-                start.WorkingDirectory = hostWorkDir;
-                start.Environment.Clear();
-                start.Environment["PATH"] = "/usr/bin:/bin";
-                start.Environment["LANG"] = "C.UTF-8";
-                start.Environment["HOME"] = hostWorkDir;
+                worker = Start(Unsandboxed(hostWorkDir), persistent: false);
                 workDir = Path.Combine(hostWorkDir, "work");
                 cleanup = uid is null ? "group" : "uid";
             }
             var job = template.ToJob(_options, uid, cleanup, workDir);
-            var reports = new DriverReport?[job.Inputs.Count];
-            using var process = new Process { StartInfo = start };
-            process.Start();
-            var stderrTask = process.StandardError.ReadToEndAsync(CancellationToken.None);
             var timeout = _options.ProgramTimeout ?? TimeSpan.FromSeconds(job.TimeoutSeconds * job.Inputs.Count + 10);
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(timeout);
-            bool timedOut = false;
-            double? cpuSeconds = null;
-            try
-            {
-                var stdin = process.StandardInput.BaseStream;
-                await JsonSerializer.SerializeAsync(stdin, job, cancellationToken: deadline.Token);
-                await stdin.WriteAsync("\n"u8.ToArray(), deadline.Token);
-                await stdin.FlushAsync(deadline.Token);
-                if (template.Secret is null) process.StandardInput.Close();
-                while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
-                {
-                    using var message = TryParse(line);
-                    if (message is null) continue; // not a report (cannot happen with our driver); that test stays unreported
-                    if (message.RootElement.TryGetProperty("need", out _))
-                    {
-                        // The driver asks for the expected values / test code once the program can no longer read them.
-                        if (template.Secret is not null)
-                        {
-                            await stdin.WriteAsync(System.Text.Encoding.UTF8.GetBytes(template.Secret.ToJsonString() + "\n"), deadline.Token);
-                            await stdin.FlushAsync(deadline.Token);
-                        }
-                        process.StandardInput.Close();
-                        continue;
-                    }
-                    if (message.RootElement.TryGetProperty("done", out _))
-                    {
-                        if (message.RootElement.TryGetProperty("cpu_seconds", out var cpu) && cpu.TryGetDouble(out double c)) cpuSeconds = c;
-                        break;
-                    }
-                    DriverReport? report;
-                    try { report = message.RootElement.Deserialize<DriverReport>(); }
-                    catch (JsonException) { continue; } // a malformed report counts as no report (runtime_error)
-                    if (report is not null && report.Index >= 0 && report.Index < reports.Length) reports[report.Index] = report;
-                }
-                await process.WaitForExitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                timedOut = true;
-            }
-            catch (IOException)
-            {
-                // The driver died while we were writing the job or reading its reports: the missing tests say so.
-            }
-            finally
-            {
-                if (!process.HasExited)
-                {
-                    try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                    await process.WaitForExitAsync(CancellationToken.None);
-                }
-            }
-            string stderr = await stderrTask;
-            string? driverError = process.ExitCode != 0 && !timedOut ? Tail(stderr, 400) : null;
+            var run = await worker.RunAsync(job, template.Secret, timeout, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            // bubblewrap itself failed (no namespaces allowed here, a bad bind): that is no verdict on the program.
-            if (_bwrap is not null && reports.All(r => r is null) && stderr.StartsWith("bwrap:", StringComparison.Ordinal))
-                throw new SandboxUnavailableException($"bubblewrap could not start the sandbox: {Tail(stderr, 300)}");
-            return (reports, timedOut, driverError, cpuSeconds);
+            return (run.Reports, run.ProgramTimedOut, run.DriverError, run.CpuSeconds);
         }
         finally
         {
+            // A worker comes back only clean (every process of this uid dead, the shared places empty); any other is
+            // killed, which ends every process in its namespace, before the uid is handed out again.
+            if (worker is not null) GiveBack(worker);
             if (uid is { } u) _uids.Return(u);
             if (hostWorkDir is not null)
             {
@@ -141,13 +90,46 @@ internal sealed class ProgramRunner : IDisposable
         }
     }
 
-    private static JsonDocument? TryParse(string line)
+    private SandboxWorker? TakeIdle()
     {
-        try { return JsonDocument.Parse(line); }
-        catch (JsonException) { return null; }
+        while (_idle.TryTake(out var worker))
+            if (worker.Reusable) return worker;
+            else worker.Dispose();
+        return null;
     }
 
-    private static string Tail(string text, int chars) => text.Length <= chars ? text.Trim() : text[^chars..].Trim();
+    private void GiveBack(SandboxWorker worker)
+    {
+        lock (_idle)
+        {
+            if (worker.Reusable && !_disposed) _idle.Add(worker);
+            else worker.Dispose();
+        }
+    }
+
+    private SandboxWorker Start(ProcessStartInfo start, bool persistent)
+    {
+        Interlocked.Increment(ref _started);
+        return SandboxWorker.Start(start, persistent);
+    }
+
+    private ProcessStartInfo WarmSandbox()
+    {
+        var start = new ProcessStartInfo { FileName = _bwrap! };
+        foreach (var a in BubblewrapCommand.Arguments(_options, ["-I", DriverFiles.SandboxWorker], _driver)) start.ArgumentList.Add(a);
+        return start;
+    }
+
+    private ProcessStartInfo Unsandboxed(string hostWorkDir)
+    {
+        var start = new ProcessStartInfo { FileName = _options.PythonPath, WorkingDirectory = hostWorkDir };
+        foreach (var a in new[] { "-I", _driver.HostWorker }) start.ArgumentList.Add(a);
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/bin:/bin";
+        start.Environment["LANG"] = "C.UTF-8";
+        start.Environment["HOME"] = hostWorkDir;
+        return start;
+    }
 }
 
 /// <summary>

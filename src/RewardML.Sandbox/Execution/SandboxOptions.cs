@@ -39,8 +39,15 @@ public sealed class SandboxOptions
     /// <summary>Run without bubblewrap, with rlimits only. For machines without it; never for untrusted code.</summary>
     public bool UnsafeNoIsolation { get; set; }
 
-    /// <summary>Programs run at the same time (default: the number of cores).</summary>
-    public int Workers { get; set; } = Environment.ProcessorCount;
+    /// <summary>Programs run at the same time, each in its own warm sandbox (default: <see cref="DefaultWorkers"/>).</summary>
+    public int Workers { get; set; } = DefaultWorkers;
+
+    /// <summary>
+    /// The number of cores plus one: between its busy stretches a worker waits on pipes (the host's next job, the
+    /// check problems' calls between the program's process and the test runner), and one more worker fills those gaps.
+    /// More would make a CPU-heavy program's wall clock, and so its timeout verdict, depend on the others.
+    /// </summary>
+    public static int DefaultWorkers => Environment.ProcessorCount + 1;
 
     /// <summary>
     /// Wall-clock limit of a HumanEval/MBPP-style check (program load + the whole test code, one "test"); null = the

@@ -25,7 +25,7 @@ public static class SandboxProbe
                    "programs that use numpy get runtime_error (Debian/Ubuntu: apt-get install python3-numpy).";
         if (options.UnsafeNoIsolation) return null;
         var bwrap = BubblewrapCommand.Locate(options);
-        var (sandboxOk, error) = Run(bwrap, BubblewrapCommand.Arguments(options, NumpyCheck), limit);
+        var (sandboxOk, error) = Run(bwrap, BubblewrapCommand.Arguments(options, ["-I", "-c", NumpyCheck]), limit);
         return sandboxOk ? null
             : $"numpy works on the host but not in the sandbox, so programs that use numpy get runtime_error: {LastLine(error)}";
     }

@@ -21,7 +21,7 @@ internal sealed class UidPool : IDisposable
     private static int s_pools;
 
     private readonly int _ordinal = Interlocked.Increment(ref s_pools) - 1;
-    private readonly Stack<int> _free = new();
+    private readonly Queue<int> _free = new();
     private readonly HashSet<int> _issued = [];
     private FileStream? _claim;
     private int? _base;
@@ -53,7 +53,9 @@ internal sealed class UidPool : IDisposable
         lock (_free)
         {
             _base ??= ClaimBlock();
-            int uid = _free.Count > 0 ? _free.Pop() : _base.Value + (_next++ % BlockSize);
+            // Fresh uids first, then the one returned longest ago: a uid runs a later program only after every other
+            // uid of the block has (kernel state of a uid that outlives its processes, like keyrings, is also cleared).
+            int uid = _next < BlockSize || _free.Count == 0 ? _base.Value + (_next++ % BlockSize) : _free.Dequeue();
             _issued.Add(uid);
             return uid;
         }
@@ -61,7 +63,7 @@ internal sealed class UidPool : IDisposable
 
     public void Return(int uid)
     {
-        lock (_free) _free.Push(uid);
+        lock (_free) _free.Enqueue(uid);
     }
 
     public void Dispose()

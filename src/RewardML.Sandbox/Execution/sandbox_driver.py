@@ -1,6 +1,7 @@
-# RewardML sandbox driver: runs every test of ONE program inside one sandbox process.
+# RewardML sandbox driver: runs every test of ONE program (run_job), in a process the warm worker
+# (sandbox_worker.py) forks for that program alone; the worker imports this module once per sandbox.
 #
-# Protocol: the host writes one JSON job line on stdin. The driver writes one JSON line per test on its stdout
+# Protocol: the host writes one JSON job line on stdin (read by the worker, handed to run_job). The driver writes one JSON line per test on its stdout
 # ({"index", "status", "seconds", "stdout"?, "match"?, "detail"?}) and a final {"done": true}.
 # Secrets come late: for call-based and check problems the driver first runs the program, then writes
 # {"need": "secret"}, and only then does the host send the second line (the expected values, or the test code).
@@ -15,11 +16,6 @@
 #   the test code in another that the program cannot reach; the verdict is whether the test code finished.
 import builtins, gc, json, os, re, resource, select, shutil, signal, sys, time, types
 
-if hasattr(sys, "set_int_max_str_digits"):
-    sys.set_int_max_str_digits(0)  # the host's job may hold ints of any size; the limit comes back just below
-JOB = json.loads(sys.stdin.buffer.readline().decode("utf-8"))
-if hasattr(sys, "set_int_max_str_digits"):
-    sys.set_int_max_str_digits(4300)
 OUT = sys.stdout
 sys.stdout = sys.stderr  # nothing we print by accident can corrupt the protocol
 
@@ -39,14 +35,6 @@ import random
 import heapq
 from heapq import *
 """
-if re.search(r"\bnp\b|numpy", JOB["code"]) and JOB.get("mode") != "check":
-    # The harness's header has `import numpy as np`. Importing numpy costs ~0.1 s, so only for programs that may use
-    # it (their source mentions np or numpy); it is imported here once and shared by every test's fork.
-    try:
-        import numpy  # noqa: F401  (absent from Debian's python3 unless python3-numpy is installed)
-        HEADER += "import numpy as np\n"
-    except Exception:
-        pass
 # Pre-import what programs commonly use, once, so forked children don't pay for it per test.
 for _name in ("bisect", "re", "string", "decimal", "copy", "operator", "functools", "itertools", "collections",
               "math", "fractions", "typing", "random", "heapq", "array", "statistics", "threading"):
@@ -54,17 +42,37 @@ for _name in ("bisect", "re", "string", "decimal", "copy", "operator", "functool
         __import__(_name)
     except Exception:
         pass
-HEADER_CODE = compile(HEADER, "<header>", "exec")
 
-MODE = JOB.get("mode") or ("call" if JOB.get("fn_name") else "stdin")  # "stdin", "call" or "check"
-CODE = JOB["code"]
-FN_NAME = JOB.get("fn_name") if MODE == "call" else None
-TIMEOUT = float(JOB["timeout_seconds"])
-CLEANUP = JOB["cleanup"]  # "namespace": kill every other process (private PID namespace); "uid": those of UID; "group"
-UID = JOB.get("uid")
-WORKDIR = JOB["workdir"]
-STDOUT_CAP = int(JOB["stdout_bytes"])
-STDERR_CAP = int(JOB["stderr_bytes"])
+
+def wants_numpy(job):
+    """The harness's header has `import numpy as np`. Importing numpy costs ~0.1 s, so only for programs that may use
+    it (their source mentions np or numpy); the worker imports it once and shares it with every later fork."""
+    return bool(re.search(r"\bnp\b|numpy", job["code"])) and job.get("mode") != "check"
+
+
+def begin_job(job):
+    """In the job's process (forked from the warm worker, sandbox_worker.py): this program's settings become the
+    globals the rest of the driver reads. Nothing of one job is left in the worker for the next."""
+    global JOB, HEADER_CODE, MODE, CODE, FN_NAME, TIMEOUT, CLEANUP, UID, WORKDIR, STDOUT_CAP, STDERR_CAP
+    JOB = job
+    header = HEADER
+    if wants_numpy(JOB):
+        try:
+            import numpy  # noqa: F401  (absent from Debian's python3 unless python3-numpy is installed)
+            header += "import numpy as np\n"
+        except Exception:
+            pass
+    HEADER_CODE = compile(header, "<header>", "exec")
+
+    MODE = JOB.get("mode") or ("call" if JOB.get("fn_name") else "stdin")  # "stdin", "call" or "check"
+    CODE = JOB["code"]
+    FN_NAME = JOB.get("fn_name") if MODE == "call" else None
+    TIMEOUT = float(JOB["timeout_seconds"])
+    CLEANUP = JOB["cleanup"]  # "namespace": kill every other process but the worker (pid 1); "uid": those of UID; "group"
+    UID = JOB.get("uid")
+    WORKDIR = JOB["workdir"]
+    STDOUT_CAP = int(JOB["stdout_bytes"])
+    STDERR_CAP = int(JOB["stderr_bytes"])
 
 
 def emit(obj):
@@ -145,6 +153,28 @@ def set_limits():
     lim(resource.RLIMIT_CORE, 0)
     if UID is not None:
         lim(resource.RLIMIT_NPROC, JOB.get("max_processes"))
+
+
+def keyctl_clear():
+    """keyctl(KEYCTL_CLEAR, keyring) as a function, made once per worker (ctypes is imported here, not per program);
+    None on an architecture we have no syscall number for."""
+    number = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
+    if number is None:
+        return None
+    import ctypes
+    syscall = ctypes.CDLL(None, use_errno=True).syscall
+    return lambda keyring: syscall(number, 7, keyring)  # 7: KEYCTL_CLEAR
+
+
+KEYCTL_CLEAR = keyctl_clear()
+
+
+def forget_keyrings():
+    """As the program's uid, before anything of the program runs: empty the uid's user and user-session keyrings,
+    which outlive every process and would carry keys from an earlier program that ran under this uid."""
+    if KEYCTL_CLEAR is not None:
+        for keyring in (-4, -5):  # KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING
+            KEYCTL_CLEAR(keyring)
 
 
 def namespace_filter():
@@ -370,6 +400,7 @@ def prepare_child(module_name, run_header):
         os.setgroups([])
         os.setgid(UID)
         os.setuid(UID)
+        forget_keyrings()
     forbid_new_namespaces()
     if os.path.exists(WORKDIR):
         shutil.rmtree(WORKDIR, ignore_errors=True)  # the previous test's files
@@ -589,17 +620,20 @@ def run_test(code_obj, index, stdin_text):
     return report
 
 
-TESTS_IN = JOB["inputs"]
-PROMPT = JOB.get("prompt") or ""
-ENTRY_POINT = JOB.get("entry_point")
-if UID is None:
-    # Not root: the program runs under our uid. Non-dumpable, our /proc files (fds, memory) are closed to it, so it
-    # cannot write report lines into our stdout or into the test runner's result pipe.
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
-    except Exception:
-        pass
+def begin_tests():
+    """The job's tests, and (not root) our /proc closed to the program."""
+    global TESTS_IN, PROMPT, ENTRY_POINT
+    TESTS_IN = JOB["inputs"]
+    PROMPT = JOB.get("prompt") or ""
+    ENTRY_POINT = JOB.get("entry_point")
+    if UID is None:
+        # Not root: the program runs under our uid. Non-dumpable, our /proc files (fds, memory) are closed to it, so it
+        # cannot write report lines into our stdout or into the test runner's result pipe.
+        try:
+            import ctypes
+            ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+        except Exception:
+            pass
 
 
 def read_secret_line():
@@ -932,30 +966,35 @@ def check_program(code, prompt):
     return prompt + code
 
 
-if MODE == "check":
-    CODE = check_program(CODE, PROMPT)
-CODE_OBJ, compile_error = compile_program(CODE)
-# Everything allocated so far is shared with the forked children: keep their garbage collector off those pages,
-# or each child's first collection would copy them all (copy-on-write).
-gc.collect()
-gc.freeze()
+def run_job(job):
+    """Runs one program's tests in this process (the job's process) and emits its reports, then {"done"}."""
+    global CODE
+    begin_job(job)
+    begin_tests()
+    if MODE == "check":
+        CODE = check_program(CODE, PROMPT)
+    CODE_OBJ, compile_error = compile_program(CODE)
+    # Everything allocated so far is shared with the forked children: keep their garbage collector off those pages,
+    # or each child's first collection would copy them all (copy-on-write).
+    gc.collect()
+    gc.freeze()
 
-reports = []
-for i, test_input in enumerate(TESTS_IN):
-    if CODE_OBJ is None:
-        reports.append({"index": i, "status": "compile_error", "seconds": 0.0, "detail": compile_error})
-    elif MODE == "check":
-        reports.append(run_check(CODE_OBJ))
-    elif MODE == "stdin":
-        stdin_text = "\n".join(test_input) if isinstance(test_input, list) else str(test_input)
-        reports.append(run_test(CODE_OBJ, i, stdin_text))
-    else:
-        reports.append(run_test(CODE_OBJ, i, ""))
-    if MODE != "call":
-        emit(reports.pop())
-if MODE == "call":
-    compare_values(reports)
-    for report in reports:
-        emit(report)
-self_usage, child_usage = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-emit({"done": True, "cpu_seconds": round(self_usage.ru_utime + self_usage.ru_stime + child_usage.ru_utime + child_usage.ru_stime, 4)})
+    reports = []
+    for i, test_input in enumerate(TESTS_IN):
+        if CODE_OBJ is None:
+            reports.append({"index": i, "status": "compile_error", "seconds": 0.0, "detail": compile_error})
+        elif MODE == "check":
+            reports.append(run_check(CODE_OBJ))
+        elif MODE == "stdin":
+            stdin_text = "\n".join(test_input) if isinstance(test_input, list) else str(test_input)
+            reports.append(run_test(CODE_OBJ, i, stdin_text))
+        else:
+            reports.append(run_test(CODE_OBJ, i, ""))
+        if MODE != "call":
+            emit(reports.pop())
+    if MODE == "call":
+        compare_values(reports)
+        for report in reports:
+            emit(report)
+    self_usage, child_usage = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    emit({"done": True, "cpu_seconds": round(self_usage.ru_utime + self_usage.ru_stime + child_usage.ru_utime + child_usage.ru_stime, 4)})

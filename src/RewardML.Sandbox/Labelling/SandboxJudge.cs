@@ -134,6 +134,9 @@ public sealed class SandboxJudge : IProgramJudge, IDisposable
     /// after its judgement returned escaped the sandbox.</summary>
     internal IReadOnlyCollection<int> IssuedUids => _runner.IssuedUids;
 
+    /// <summary>Sandboxes this judge has started: one per worker, plus one after each timeout or unclean sandbox.</summary>
+    internal int SandboxesStarted => _runner.SandboxesStarted;
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -20,15 +20,21 @@ public sealed class UidPoolTests
     }
 
     [TestMethod]
-    public void APoolRemembersEveryUidItIssuedAndReusesReturnedOnes()
+    public void APoolRemembersEveryUidItIssuedAndReusesAReturnedOneOnlyAfterTheRestOfItsBlock()
     {
         using var pool = new UidPool();
         Assert.IsEmpty(pool.Issued);
         int first = pool.Rent(), second = pool.Rent();
         pool.Return(first);
         int third = pool.Rent();
-        Assert.AreEqual(first, third, "a returned uid is reused, so a pool needs only as many uids as programs run at once");
-        CollectionAssert.AreEquivalent(new[] { first, second }, pool.Issued.ToArray());
+        Assert.AreNotEqual(first, third, "the next program gets a uid no program has run under yet");
+        CollectionAssert.AreEquivalent(new[] { first, second, third }, pool.Issued.ToArray());
+        pool.Return(third);
+        var rest = Enumerable.Range(0, UidPool.BlockSize - 3).Select(_ => pool.Rent()).ToList();
+        Assert.IsFalse(rest.Contains(first) || rest.Contains(third), "no reuse while the block has fresh uids");
+        Assert.AreEqual(first, pool.Rent(), "then the uid returned longest ago");
+        Assert.AreEqual(third, pool.Rent());
+        Assert.HasCount(UidPool.BlockSize, pool.Issued, "a pool needs no more uids than its block");
     }
 
     [TestMethod]

@@ -28,7 +28,7 @@ internal static class UndefendedHarness
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in BubblewrapCommand.Arguments(options ?? SandboxTestKit.SmallLimits(), Source)) start.ArgumentList.Add(a);
+        foreach (var a in BubblewrapCommand.Arguments(options ?? SandboxTestKit.SmallLimits(), ["-I", "-c", Source])) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var stderr = process.StandardError.ReadToEndAsync(deadline.Token);
