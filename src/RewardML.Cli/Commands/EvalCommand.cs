@@ -63,6 +63,8 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
                 if (n < 1 || k < 1 || k > n) return ValidationResult.Error($"--n {n} --k {k}: need 1 ≤ k ≤ n.");
             if (Bootstrap < 0) return ValidationResult.Error("--bootstrap must be ≥ 0.");
             if (!(Threshold >= 0 && Threshold <= 1)) return ValidationResult.Error("--threshold must be in [0, 1].");
+            if (ReportDir is not null)
+                if (CliPaths.OutputClashError(new[] { "report.md", "report.json" }.Select(f => ("--report-dir", (string?)Path.Combine(ReportDir, f))), [("--scored", Scored), ("--baseline", Baseline)]) is { } clash) return ValidationResult.Error(clash);
             return ValidationResult.Success();
         }
     }

@@ -39,6 +39,7 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
             if (ReferenceSolutions is < 1) return ValidationResult.Error("--reference-solutions must be at least 1.");
             if (Shard is not null && ShardOption.TryParse(Shard) is { Error: { } shardError }) return ValidationResult.Error(shardError);
             if (CliPaths.OutputFileError("--out", Out) is { } outError) return ValidationResult.Error(outError);
+            if (CliPaths.OutputClashError([("--out", Out), ("--out", Shard is null ? null : ShardOption.Parse(Shard)!.FileFor(Out))], [("--problems", Problems), ("--candidates", Candidates)]) is { } clash) return ValidationResult.Error(clash);
             return base.Validate();
         }
     }

@@ -16,9 +16,6 @@ namespace RewardML.Cli.Commands;
 /// </summary>
 internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
 {
-    /// <summary>Test hook: exit abruptly (code 137, as a kill) once this many input rows are written.</summary>
-    internal const string StopAfterRowsVariable = "REWARDML_SCORE_STOP_AFTER_ROWS";
-
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--model <ZIP>"), Description("Model zip saved by rewardml train (SegmentSteps → TokenizeForReward → RewardHead). Required.")]
@@ -30,7 +27,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         [CommandOption("--output <FILE>"), Description("Scored rows, same format as --input: each input row unchanged + StepScores, Score, Probability, StepTokenEnds, CodeTokenStart. Bad rows go to OUT.errors.csv (line,reason). Required.")]
         public string Output { get; init; } = "";
 
-        [CommandOption("--resume"), Description("Continue an existing --output after a kill: complete rows are kept, a partial last row is cut, scoring goes on from the first row not done (default: off).")]
+        [CommandOption("--resume"), Description("Continue an existing --output after a kill: only an output whose OUT.run.json records this input, model, --batch-rows and --shard; complete rows are kept, a partial last row is cut, scoring goes on from the first row not done (default: off).")]
         public bool Resume { get; init; }
 
         [CommandOption("--overwrite"), Description("Replace an existing --output and its errors file (default: off; without it or --resume an existing output is an error).")]
@@ -74,6 +71,10 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             }
             if (ScoredFileWriter.FormatOf(Input) != ScoredFileWriter.FormatOf(Output))
                 return ValidationResult.Error("--output must have the format of --input (both .csv or both .jsonl).");
+            string output = Shard is null ? Output : ShardOption.Parse(Shard)!.FileFor(Output);
+            string[] written = [output, ScoredFileWriter.DefaultErrorsPath(output), ScoredFileRun.PathFor(output)];
+            if (CliPaths.OutputClashError(written.Select(f => ("--output", (string?)f)), [("--input", Input), ("--model", Model)]) is { } clash)
+                return ValidationResult.Error(clash);
             return ValidationResult.Success();
         }
     }
@@ -100,11 +101,13 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         });
         try
         {
-            var writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options { BatchRows = settings.BatchRows, Resume = settings.Resume, Shard = shard });
-            long? stopAfter = long.TryParse(Environment.GetEnvironmentVariable(StopAfterRowsVariable), out long n) ? n : null;
+            var writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options
+            {
+                BatchRows = settings.BatchRows, Resume = settings.Resume, Shard = shard, ModelIdentity = "sha256:" + ScoredFileRun.Digest(settings.Model),
+            });
             var summary = AnsiConsole.Profile.Capabilities.Interactive
-                ? RunWithProgressBar(writer, settings, stopAfter, cancellationToken)
-                : writer.Score(settings.Input, settings.Output, new LineProgress(stopAfter), cancellationToken);
+                ? RunWithProgressBar(writer, settings, cancellationToken)
+                : writer.Score(settings.Input, settings.Output, new LineProgress(), cancellationToken);
 
             double seconds = summary.Elapsed.TotalSeconds;
             string rate = seconds > 0 ? ((summary.Scored + summary.Errors) / seconds).ToString("F1", CultureInfo.InvariantCulture) : "-";
@@ -119,7 +122,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         }
     }
 
-    private static ScoredFileSummary RunWithProgressBar(ScoredFileWriter writer, Settings settings, long? stopAfter, CancellationToken cancellationToken)
+    private static ScoredFileSummary RunWithProgressBar(ScoredFileWriter writer, Settings settings, CancellationToken cancellationToken)
     {
         ScoredFileSummary? summary = null;
         AnsiConsole.Progress()
@@ -127,37 +130,27 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             .Start(ctx =>
             {
                 var task = ctx.AddTask("scoring", maxValue: Math.Max(new FileInfo(settings.Input).Length, 1));
-                summary = writer.Score(settings.Input, settings.Output, new BarProgress(task, stopAfter), cancellationToken);
+                summary = writer.Score(settings.Input, settings.Output, new BarProgress(task), cancellationToken);
                 task.Value = task.MaxValue; // ends at 100%
             });
         return summary!;
-    }
-
-    private static void StopIfAsked(ScoredFileProgress p, long? stopAfter)
-    {
-        if (stopAfter is { } n && p.Rows >= n && p.Rows > p.Resumed)
-        {
-            Console.Out.Flush();
-            Environment.Exit(137);
-        }
     }
 
     private static string Describe(ScoredFileProgress p) =>
         $"{p.Rows} rows ({p.Scored} scored, {p.Errors} errors{(p.Resumed > 0 ? $", {p.Resumed} resumed" : "")}), {p.RowsPerSecond.ToString("F1", CultureInfo.InvariantCulture)} rows/s";
 
     /// <summary>The progress bar: bytes of input read, rows and rows/s in the description. Synchronous, unlike <see cref="Progress{T}"/>.</summary>
-    private sealed class BarProgress(ProgressTask task, long? stopAfter) : IProgress<ScoredFileProgress>
+    private sealed class BarProgress(ProgressTask task) : IProgress<ScoredFileProgress>
     {
         public void Report(ScoredFileProgress value)
         {
             task.Description = Markup.Escape($"scoring: {Describe(value)}");
             task.Value = Math.Min(value.BytesRead, task.MaxValue);
-            StopIfAsked(value, stopAfter);
         }
     }
 
     /// <summary>Without a terminal: a plain line at most every 10 seconds.</summary>
-    private sealed class LineProgress(long? stopAfter) : IProgress<ScoredFileProgress>
+    private sealed class LineProgress : IProgress<ScoredFileProgress>
     {
         private TimeSpan _last = TimeSpan.Zero;
 
@@ -168,7 +161,6 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
                 _last = value.Elapsed;
                 Console.WriteLine($"scoring: {Describe(value)}, {100.0 * value.BytesRead / Math.Max(value.TotalBytes, 1):F0}%");
             }
-            StopIfAsked(value, stopAfter);
         }
     }
 }

@@ -153,6 +153,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (ValidationSplit is < 0 or >= 1) return ValidationResult.Error("--validation-split: must be in [0, 1).");
             if (Validation is not null && ValidationSplit > 0) return ValidationResult.Error("Give --validation or --validation-split, not both.");
             if (MaxLength <= 0) return ValidationResult.Error("--max-length: must be positive.");
+            string[] written = [Out, Out + ".log.jsonl", Out + ".metrics.json", Out + ".baseline.zip"];
+            if (CliPaths.OutputClashError(written.Select(f => ("--out", (string?)f)),
+                    [("--data", Data), ("--problems", Problems), ("--candidates", Candidates), ("--validation", Validation), ("--options", OptionsFile), ("--backbone", Backbone)]) is { } clash)
+                return ValidationResult.Error(clash);
             return base.Validate();
         }
     }

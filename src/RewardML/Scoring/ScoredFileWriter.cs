@@ -33,7 +33,8 @@ namespace RewardML.Scoring;
 /// errors file (`line,reason`, CSV; `line` is the 1-based line where the row starts) and every good row is still scored.
 /// A chunk that throws is scored again row by row, so only the rows at fault are lost.
 ///
-/// **Resume.** Each chunk of `BatchRows` input rows is appended whole: its errors first, then its scored rows, each
+/// **Resume.** A run first writes `OUT.run.json` (the input's SHA-256, the model's identity, `BatchRows` and the shard);
+/// `Resume` continues only an output whose run file matches this run, and refuses any other file without changing it. Each chunk of `BatchRows` input rows is appended whole: its errors first, then its scored rows, each
 /// flushed. A record is complete when its line break is in the file. On `Resume`: a partial last record of either file is
 /// cut; the input is read from the start, a row counting as done when its line is in the errors file or, otherwise, while
 /// complete scored rows remain to be matched; scoring continues at the first row not done, and error records for later
@@ -62,6 +63,12 @@ public sealed class ScoredFileWriter
 
         /// <summary>The errors file; null (default) = the output path with extension <c>.errors.csv</c>.</summary>
         public string? ErrorsPath { get; set; }
+
+        /// <summary>
+        /// What identifies the model in the output's run file <c>OUT.run.json</c> (the CLI passes the zip's SHA-256), so that
+        /// a resume with another model is refused; null (default) = not recorded.
+        /// </summary>
+        public string? ModelIdentity { get; set; }
 
         /// <summary>Score only the rows of this shard (by problem id, else by line: <see cref="Sharding.ShardSpec"/>); null (default) = every row.</summary>
         public Sharding.ShardSpec? Shard { get; set; }
@@ -114,15 +121,20 @@ public sealed class ScoredFileWriter
     /// <param name="cancellationToken">Checked between chunks: what was scored stays, and a resume continues from it.</param>
     /// <exception cref="ArgumentException">The files' extensions differ or are neither .csv nor .jsonl.</exception>
     /// <exception cref="RewardDataException">A CSV input lacks a prompt or code column.</exception>
-    /// <exception cref="InvalidDataException">On resume, the output was not written from this input.</exception>
+    /// <exception cref="InvalidDataException">On resume, the output was not written by this run's input, model and options.</exception>
     public ScoredFileSummary Score(string input, string output, IProgress<ScoredFileProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var format = FormatOf(output);
         if (FormatOf(input) != format) throw new ArgumentException($"The output '{output}' must have the input's format ({Path.GetExtension(input)}).");
         if (!File.Exists(input)) throw new FileNotFoundException($"Input file '{input}' does not exist.", input);
-        if (Path.GetFullPath(input) == Path.GetFullPath(output)) throw new ArgumentException("The output must not be the input.");
         string errorsPath = _options.ErrorsPath ?? DefaultErrorsPath(output);
+        foreach (string written in new[] { output, errorsPath, ScoredFileRun.PathFor(output) })
+            if (SameFile.Is(written, input))
+                throw new ArgumentException($"'{written}' is the input file '{input}' (or links to it); writing it would destroy the input. Choose another output path.");
         var clock = Stopwatch.StartNew();
+        var run = ScoredFileRun.Of(input, _options.ModelIdentity, _options.BatchRows, _options.Shard);
+        bool resume = _options.Resume && File.Exists(output);
+        if (resume) run.RequireSameAs(output); // before anything is read or cut: a foreign file stays as it is
 
         using var reader = _options.Shard is { } shard
             ? new Sharding.ShardedScoredInput(ScoredFileInput.Open(input, format, _fields), shard, _fields)
@@ -131,9 +143,10 @@ public sealed class ScoredFileWriter
         long total = new FileInfo(input).Length;
         long done = 0;
         ScoredInputRow? pending = null;
-        if (_options.Resume && File.Exists(output)) (done, pending) = PrepareResume(reader, writer, format, output, errorsPath);
+        if (resume) (done, pending) = PrepareResume(reader, writer, format, output, errorsPath);
         else
         {
+            run.Write(output);
             File.WriteAllBytes(output, writer.Header());
             File.WriteAllBytes(errorsPath, ScoredErrorsFile.HeaderBytes());
         }
