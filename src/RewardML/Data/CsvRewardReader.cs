@@ -32,7 +32,7 @@ internal static class CsvRewardReader
             if (malformed is { } bad)
             {
                 malformed = null;
-                errors.Add(line, null, $"malformed CSV ({bad.Reason}).");
+                errors.Add(line, null, TolerantCsv.Describe(bad, line, fields.CsvSeparator));
                 continue;
             }
             if (reader.FieldCount != header.Count)

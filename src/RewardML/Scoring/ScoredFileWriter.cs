@@ -26,8 +26,9 @@ namespace RewardML.Scoring;
 ///
 /// `StepTokenEnds` and `CodeTokenStart` are there so that `rewardml eval` can compute value by position from the scored
 /// file alone. JSONL: the keys are inserted before the object's closing brace, every other byte of the line kept. CSV: the
-/// columns are appended (quoting is RFC 4180's, re-applied). An input scored before has its score columns replaced in
-/// place. Non-finite numbers are `null` in JSON (CSV `Score`/`Probability` cells: `NaN`, `Infinity`).
+/// columns are appended (quoting is RFC 4180's, re-applied). An input column (key) whose name is one of those above in any
+/// case — a user's own `score`, or an input scored before — is kept, renamed with the prefix `input_` (`score` →
+/// `input_score`, again while the name is taken); only that key's bytes change. Non-finite numbers are `null` in JSON (CSV `Score`/`Probability` cells: `NaN`, `Infinity`).
 ///
 /// **Bad rows** (unparseable JSON, a missing or non-text prompt/code, malformed CSV, a row the model throws on) go to the
 /// errors file (`line,reason`, CSV; `line` is the 1-based line where the row starts) and every good row is still scored.
