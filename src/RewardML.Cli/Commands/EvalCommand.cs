@@ -104,7 +104,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         var scored = ScoredFile.Read(settings.Scored, options);
         ReportErrors(scored);
         if (scored.Rows.Count == 0)
-            throw new InvalidOperationException($"'{settings.Scored}' has no good rows to evaluate ({scored.Errors.Count} bad rows, reported above).");
+            throw new InvalidDataException($"'{settings.Scored}' has no good rows to evaluate ({scored.Errors.Count} bad rows, reported above).");
 
         IReadOnlyList<ScoredRow>? baseline = null;
         string baselineName = "baseline";

@@ -53,6 +53,11 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
 
         var summary = new LabelSummary();
         var problems = CliPaths.LoadProblems(settings.Problems, summary.Issues);
+        if (problems.Count == 0)
+        {
+            foreach (var issue in summary.Issues) Console.Error.WriteLine($"skipped: {issue}");
+            throw new InvalidDataException($"--problems {settings.Problems}: no problem could be loaded ({summary.Issues.Count} skipped, listed above); nothing to label.");
+        }
         var byId = new Dictionary<string, AppsProblem>();
         foreach (var p in problems)
             if (!byId.TryAdd(p.ProblemId, p)) summary.Issues.Add(new ProblemIssue(settings.Problems, null, $"problem {p.ProblemId} appears twice; the first is kept"));

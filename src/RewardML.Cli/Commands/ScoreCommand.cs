@@ -101,10 +101,18 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         });
         try
         {
-            var writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options
+            ScoredFileWriter writer;
+            try
             {
-                BatchRows = settings.BatchRows, Resume = settings.Resume, Shard = shard, ModelIdentity = "sha256:" + ScoredFileRun.Digest(settings.Model),
-            });
+                writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options
+                {
+                    BatchRows = settings.BatchRows, Resume = settings.Resume, Shard = shard, ModelIdentity = "sha256:" + ScoredFileRun.Digest(settings.Model),
+                });
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"--model {settings.Model}: {e.Message}", e);
+            }
             var summary = AnsiConsole.Profile.Capabilities.Interactive
                 ? RunWithProgressBar(writer, settings, cancellationToken)
                 : writer.Score(settings.Input, settings.Output, new LineProgress(), cancellationToken);

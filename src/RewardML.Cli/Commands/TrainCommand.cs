@@ -172,14 +172,16 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             throw new ArgumentException($"{checkpoint} holds a checkpoint of an earlier run: add --resume to continue it, or delete it to start over.");
 
         var ml = new MLContext(options.Seed);
-        var read = TrainingRowsReader.Read(settings.Data, settings.Problems, settings.Candidates);
+        var segmenter = StepSegmenters.Create(new SegmentStepsEstimator.Options { Strategy = settings.Steps });
+        Func<string, int>? stepCount = segmenter is null ? null : code => segmenter.Segment(code).Count;
+        var read = TrainingRowsReader.Read(settings.Data, settings.Problems, settings.Candidates, stepCount);
         options.StepTargetsColumnName = read.HasStepTargets ? RewardColumnNames.StepTargets : null;
         options.ExampleWeightColumnName = RewardColumnNames.Weight;
         var all = TrainingRowsReader.ToDataView(ml, read.Rows, read.HasStepTargets);
         IDataView train = all, validation;
         if (settings.Validation is { } validationPath)
         {
-            var rows = TrainingRowsReader.Read(validationPath, settings.Problems, settings.Candidates);
+            var rows = TrainingRowsReader.Read(validationPath, settings.Problems, settings.Candidates, stepCount);
             validation = TrainingRowsReader.ToDataView(ml, rows.Rows, read.HasStepTargets);
         }
         else if (settings.ValidationSplit > 0)

@@ -10,11 +10,12 @@ internal static class JsonlRewardReader
     {
         var errors = new RowErrors(path, badRows);
         var rows = new List<RewardRow>();
+        var lines = new List<long>();
         var present = fields.All.Where(f => f.Required).ToHashSet();
-        using var lines = new Utf8Lines(path);
-        while (lines.Next(out string? text, out string? notText))
+        using var file = new Utf8Lines(path);
+        while (file.Next(out string? text, out string? notText))
         {
-            long line = lines.Line;
+            long line = file.Line;
             if (text is null)
             {
                 errors.Add(line, null, notText!);
@@ -38,6 +39,7 @@ internal static class JsonlRewardReader
                     if (ReadRow(document.RootElement, fields, line, errors) is { } read)
                     {
                         rows.Add(read.Row);
+                        lines.Add(line);
                         present.UnionWith(read.Seen);
                     }
                 }
@@ -47,7 +49,7 @@ internal static class JsonlRewardReader
                 }
             }
         }
-        return new RewardRows(fields, rows, present);
+        return new RewardRows(fields, rows, present, lines);
     }
 
     private static (RewardRow Row, List<RewardField> Seen)? ReadRow(JsonElement root, RewardFields fields, long line, RowErrors errors)
