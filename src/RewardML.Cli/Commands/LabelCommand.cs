@@ -46,11 +46,6 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var options = settings.ToSandboxOptions();
-        using var judge = new SandboxJudge(options); // refuses without bubblewrap unless isolation is waived
-        settings.WarnIfUnsafe();
-        SandboxSettings.WarnIfNumpyUnavailable(options);
-
         var summary = new LabelSummary();
         var problems = CliPaths.LoadProblems(settings.Problems, summary.Issues);
         if (problems.Count == 0)
@@ -58,6 +53,11 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
             foreach (var issue in summary.Issues) Console.Error.WriteLine($"skipped: {issue}");
             throw new InvalidDataException($"--problems {settings.Problems}: no problem could be loaded ({summary.Issues.Count} skipped, listed above); nothing to label.");
         }
+        var options = settings.ToSandboxOptions();
+        using var judge = new SandboxJudge(options); // refuses without bubblewrap unless isolation is waived
+        settings.WarnIfUnsafe();
+        SandboxSettings.WarnIfNumpyUnavailable(options);
+
         var byId = new Dictionary<string, AppsProblem>();
         foreach (var p in problems)
             if (!byId.TryAdd(p.ProblemId, p)) summary.Issues.Add(new ProblemIssue(settings.Problems, null, $"problem {p.ProblemId} appears twice; the first is kept"));
