@@ -30,6 +30,11 @@ namespace RewardML.Scoring;
 /// case — a user's own `score`, or an input scored before — is kept, renamed with the prefix `input_` (`score` →
 /// `input_score`, again while the name is taken); only that key's bytes change. Non-finite numbers are `null` in JSON (CSV `Score`/`Probability` cells: `NaN`, `Infinity`).
 ///
+/// **Long fields.** A prompt or program longer than the model can read (`MaxLength` tokens: see
+/// `RewardSequenceBuilder.InputCharBudget`, about `MaxLength` × 128 characters) is cut to that before scoring, so time and
+/// memory per row do not grow with the field; the row is still written unchanged, and the steps of the cut-off part,
+/// all past the token window, are not listed in `StepScores`/`StepTokenEnds`.
+///
 /// **Bad rows** (unparseable JSON, a missing or non-text prompt/code, malformed CSV, a row the model throws on) go to the
 /// errors file (`line,reason`, CSV; `line` is the 1-based line where the row starts) and every good row is still scored.
 /// A chunk that throws is scored again row by row, so only the rows at fault are lost.
@@ -101,6 +106,18 @@ public sealed class ScoredFileWriter
         _options = options ?? new Options();
         _options.Validate();
         CheckModel();
+        _inputChars = Interop.RewardHeadExport.Flatten(model).OfType<Tokenization.TokenizeForRewardTransformer>().Select(t => t.InputCharBudget).DefaultIfEmpty(int.MaxValue).Min();
+    }
+
+    // The most characters of a prompt or program the model can read (its MaxLength tokens): a 50 MB field is cut to this
+    // before it reaches the model, so the work per row (steps, tokens, scores) is bounded by what can be kept.
+    private readonly int _inputChars;
+
+    private string Cut(string text)
+    {
+        if (text.Length <= _inputChars) return text;
+        int chars = char.IsLowSurrogate(text[_inputChars]) ? _inputChars - 1 : _inputChars;
+        return text[..chars];
     }
 
     /// <summary>The format a path's extension says: <c>.jsonl</c>/<c>.ndjson</c> or <c>.csv</c>.</summary>
@@ -318,7 +335,7 @@ public sealed class ScoredFileWriter
 
     private List<RowScores> Transform(List<ScoredInputRow> rows)
     {
-        var scored = _model.Transform(View(rows.Select(r => new ScoringRow { Prompt = r.Prompt!, Code = r.Code! })));
+        var scored = _model.Transform(View(rows.Select(r => new ScoringRow { Prompt = Cut(r.Prompt!), Code = Cut(r.Code!) })));
         var columns = Required.Select(name => scored.Schema[name]).ToArray();
         var results = new List<RowScores>(rows.Count);
         using var cursor = scored.GetRowCursor(columns);

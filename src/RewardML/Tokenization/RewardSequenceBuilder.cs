@@ -37,6 +37,13 @@ public sealed class RewardSequenceBuilder
     /// <summary>Most tokens per sequence.</summary>
     public int MaxLength { get; }
 
+    /// <summary>
+    /// The most characters of the prompt, and of the program, that can reach the first <see cref="MaxLength"/> tokens:
+    /// <c>(MaxLength + 1) × MaxTokenChars + 2 × MaxPieceChars</c>. <see cref="Build"/> cuts both to it before encoding;
+    /// a caller holding huge fields may cut them to it first (what lies beyond is never read).
+    /// </summary>
+    public int InputCharBudget => (int)Math.Min(int.MaxValue, (MaxLength + 1L) * Tokenizer.MaxTokenChars + 2L * RewardTokenizer.MaxPieceChars);
+
     /// <summary>Encodes one row.</summary>
     /// <param name="prompt">The problem statement.</param>
     /// <param name="code">The program.</param>
@@ -53,7 +60,7 @@ public sealed class RewardSequenceBuilder
         // Bounded work: only the first MaxLength tokens of the prompt and of the program can be kept, and they never span
         // more than MaxLength × MaxTokenChars characters; the rest is cut before encoding (a 50 MB field costs as much as
         // the part of it that can fit). Steps ending past a cut program are past MaxLength tokens: dropped, as always.
-        int budget = (int)Math.Min(int.MaxValue, (MaxLength + 1L) * Tokenizer.MaxTokenChars + 2L * RewardTokenizer.MaxPieceChars);
+        int budget = InputCharBudget;
         prompt = Cut(prompt, budget);
         int fullCodeLength = code.Length;
         code = Cut(code, budget);
