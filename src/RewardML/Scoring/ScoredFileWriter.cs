@@ -113,12 +113,7 @@ public sealed class ScoredFileWriter
     // before it reaches the model, so the work per row (steps, tokens, scores) is bounded by what can be kept.
     private readonly int _inputChars;
 
-    private string Cut(string text)
-    {
-        if (text.Length <= _inputChars) return text;
-        int chars = char.IsLowSurrogate(text[_inputChars]) ? _inputChars - 1 : _inputChars;
-        return text[..chars];
-    }
+    private string Cut(string text) => Tokenization.RewardSequenceBuilder.Cut(text, _inputChars);
 
     /// <summary>The format a path's extension says: <c>.jsonl</c>/<c>.ndjson</c> or <c>.csv</c>.</summary>
     /// <exception cref="ArgumentException">Another extension.</exception>

@@ -96,7 +96,8 @@ public sealed class RewardSequenceBuilder
         return new RewardSequence(ids, positions, promptTruncated, dropped) { CodeTokenStart = code.Length == 0 ? length : codeTokenStart };
     }
 
-    private static string Cut(string text, int chars)
+    /// <summary>The first <paramref name="chars"/> characters of <paramref name="text"/> (one fewer rather than half a surrogate pair).</summary>
+    internal static string Cut(string text, int chars)
     {
         if (text.Length <= chars) return text;
         if (char.IsLowSurrogate(text[chars])) chars--; // never split a surrogate pair
