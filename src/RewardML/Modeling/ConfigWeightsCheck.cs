@@ -11,7 +11,7 @@ namespace RewardML.Modeling;
 internal static partial class ConfigWeightsCheck
 {
     /// <summary>Throws unless every tensor of the checkpoint that the config determines has the shape the config implies
-    /// and the checkpoint has as many decoder layers as <c>num_hidden_layers</c>.</summary>
+    /// and the checkpoint has at least <c>num_hidden_layers</c> decoder layers.</summary>
     /// <param name="config">The parsed config.</param>
     /// <param name="entries">Tensor headers by Hugging Face key (any subset: absent tensors are not checked here).</param>
     /// <param name="configSource">The config's file, for messages.</param>
@@ -36,7 +36,9 @@ internal static partial class ConfigWeightsCheck
         }
         var layers = entries.Keys.Select(k => LayerKey().Match(k)).Where(m => m.Success)
             .Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Distinct().ToList();
-        if (layers.Count > 0 && (layers.Count != config.NumHiddenLayers || layers.Max() != config.NumHiddenLayers - 1))
+        // More layers asked for than the weights hold is refused here (a huge num_hidden_layers would be allocated first);
+        // fewer, or gaps, are named key by key by the loader, which then allocates no more than the weights hold.
+        if (layers.Count > 0 && config.NumHiddenLayers > layers.Count)
             throw new InvalidDataException($"{configSource}: num_hidden_layers is {config.NumHiddenLayers}, but {weightsSource} holds {layers.Count} decoder layers " +
                                            $"(model.layers.{layers.Min()}..{layers.Max()}); config.json does not belong to these weights.");
     }
