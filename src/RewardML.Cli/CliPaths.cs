@@ -27,6 +27,37 @@ internal static class CliPaths
             : null;
 
     /// <summary>
+    /// Null unless an output of the command is, or resolves to (symlink, hard link), one of its inputs; the one check
+    /// every verb with inputs and outputs runs before it writes anything, so nothing the user gave is overwritten.
+    /// </summary>
+    /// <param name="outputs">Every file the command writes (with sidecars such as OUT.errors.csv), by flag.</param>
+    /// <param name="inputs">Every file or folder it reads, by flag; for a folder, the files a model or problems folder is
+    /// read from (<see cref="FolderInputPatterns"/>) count as inputs.</param>
+    public static string? OutputClashError(IEnumerable<(string Flag, string? Path)> outputs, IEnumerable<(string Flag, string? Path)> inputs)
+    {
+        var given = inputs.Where(i => !string.IsNullOrWhiteSpace(i.Path)).ToList();
+        foreach (var (outFlag, output) in outputs)
+        {
+            if (string.IsNullOrWhiteSpace(output)) continue;
+            foreach (var (inFlag, input) in given)
+            {
+                bool clash = RewardML.Data.SameFile.Is(output, input!) ||
+                             (Directory.Exists(input) && File.Exists(output) && RewardML.Data.SameFile.IsInside(output, input!) && IsFolderInput(output));
+                if (clash)
+                    return $"{outFlag} {output}: this is {(Directory.Exists(input) ? "a file of" : "the same file as")} {inFlag} {input}; " +
+                           "writing it would destroy the input. Choose another output path.";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The files of an input folder that a verb reads (checkpoint config and weights, tokenizer files, APPS problem files); other files there (a results.jsonl, a model zip) may be written.</summary>
+    internal static readonly string[] FolderInputPatterns = [".json", ".safetensors", ".model", ".txt"];
+
+    private static bool IsFolderInput(string path) =>
+        FolderInputPatterns.Any(ext => path.EndsWith(ext, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
     /// Loads APPS problems for <c>--problems</c>; a folder that is not the APPS layout (no problem subfolders) is a usage
     /// error that says so and names any JSONL file inside it, instead of "0 loaded".
     /// </summary>

@@ -76,6 +76,8 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
             foreach (var t in StopThresholds?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [])
                 if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || double.IsNaN(v))
                     return ValidationResult.Error($"--stop-thresholds: '{t}' is not a number (give e.g. 0.05,0.1,0.2).");
+            if (ReportDir is not null)
+                if (CliPaths.OutputClashError(new[] { "report.md", "report.json" }.Select(f => ("--report-dir", (string?)Path.Combine(ReportDir, f))), [("--scored", Scored), ("--baseline", Baseline)]) is { } clash) return ValidationResult.Error(clash);
             return ValidationResult.Success();
         }
     }
@@ -118,7 +120,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
                                            $"Run `rewardml score --model MODEL.zip --input {settings.Scored} --output scored{Path.GetExtension(settings.Scored)}` first, then eval its output.");
         ReportErrors(scored);
         if (scored.Rows.Count == 0)
-            throw new InvalidOperationException($"'{settings.Scored}' has no good rows to evaluate ({scored.Errors.Count} bad rows, reported above).");
+            throw new InvalidDataException($"'{settings.Scored}' has no good rows to evaluate ({scored.Errors.Count} bad rows, reported above).");
 
         IReadOnlyList<ScoredRow>? baseline = null;
         string baselineName = "baseline";

@@ -47,6 +47,7 @@ internal sealed class ExportDatasetCommand : Command<ExportDatasetCommand.Settin
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
             if (File.Exists(Out)) return ValidationResult.Error($"--out: {Out} is a file; give a folder.");
             if (MaxLength <= 0) return ValidationResult.Error("--max-length: must be positive.");
+            if (CliPaths.OutputClashError(new[] { "data.jsonl", "README.md", "dataset_info.json" }.Select(f => ("--out", (string?)Path.Combine(Out, f))), [("--data", Data), ("--problems", Problems), ("--candidates", Candidates)]) is { } clash) return ValidationResult.Error(clash);
             return ValidationResult.Success();
         }
     }

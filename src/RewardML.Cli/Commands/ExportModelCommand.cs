@@ -16,10 +16,14 @@ internal sealed class ExportModelCommand : Command<ExportModelCommand.Settings>
         [CommandOption("--out <DIR>"), Description("Output folder: config.json, model.safetensors, rewardml.json (names the tokenizer); tokenizer.json and tokenizer_config.json only when the model was tokenized with a folder tokenizer (folder:PATH or a checkpoint's tokenizer.json), not for the built-in phi4/phi4-mini, whose files come from the Hugging Face model you pair it with. Required.")]
         public string Out { get; init; } = "";
 
+        /// <summary>The files export-model writes into --out.</summary>
+        private static readonly string[] WrittenFiles = ["config.json", "model.safetensors", "rewardml.json", "tokenizer.json", "tokenizer_config.json"];
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
             if (File.Exists(Out)) return ValidationResult.Error($"--out: {Out} is a file; give a folder.");
+            if (CliPaths.OutputClashError(WrittenFiles.Select(f => ("--out", (string?)Path.Combine(Out, f))), [("MODEL", Model)]) is { } clash) return ValidationResult.Error(clash);
             return ValidationResult.Success();
         }
     }

@@ -56,6 +56,7 @@ internal sealed class ImportModelCommand : Command<ImportModelCommand.Settings>
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
             if (Directory.Exists(Out)) return ValidationResult.Error($"--out: {Out} is a directory; give the path of the zip to write.");
             if (MaxLength is <= 0) return ValidationResult.Error("--max-length: must be positive.");
+            if (CliPaths.OutputClashError([("--out", Out)], [("DIR", Folder), ("--tokenizer", Tokenizer?.StartsWith("folder:", StringComparison.Ordinal) == true ? Tokenizer["folder:".Length..] : null)]) is { } clash) return ValidationResult.Error(clash);
             return ValidationResult.Success();
         }
     }

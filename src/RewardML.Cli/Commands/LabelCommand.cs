@@ -39,12 +39,20 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
             if (ReferenceSolutions is < 1) return ValidationResult.Error("--reference-solutions must be at least 1.");
             if (Shard is not null && ShardOption.TryParse(Shard) is { Error: { } shardError }) return ValidationResult.Error(shardError);
             if (CliPaths.OutputFileError("--out", Out) is { } outError) return ValidationResult.Error(outError);
+            if (CliPaths.OutputClashError([("--out", Out), ("--out", Shard is null ? null : ShardOption.Parse(Shard)!.FileFor(Out))], [("--problems", Problems), ("--candidates", Candidates)]) is { } clash) return ValidationResult.Error(clash);
             return base.Validate();
         }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var summary = new LabelSummary();
+        var problems = CliPaths.LoadProblems(settings.Problems, summary.Issues);
+        if (problems.Count == 0)
+        {
+            foreach (var issue in summary.Issues) Console.Error.WriteLine($"skipped: {issue}");
+            throw new InvalidDataException($"--problems {settings.Problems}: no problem could be loaded ({summary.Issues.Count} skipped, listed above); nothing to label.");
+        }
         var options = settings.ToSandboxOptions();
         using var judge = new SandboxJudge(options); // refuses without bubblewrap unless isolation is waived
         settings.WarnIfUnsafe();
@@ -52,8 +60,6 @@ internal sealed class LabelCommand : AsyncCommand<LabelCommand.Settings>
         // warns as soon as it finds a problem.
         var numpyCheck = Task.Run(() => SandboxSettings.WarnIfNumpyUnavailable(options), cancellationToken);
 
-        var summary = new LabelSummary();
-        var problems = CliPaths.LoadProblems(settings.Problems, summary.Issues);
         var byId = new Dictionary<string, AppsProblem>();
         foreach (var p in problems)
             if (!byId.TryAdd(p.ProblemId, p)) summary.Issues.Add(new ProblemIssue(settings.Problems, null, $"problem {p.ProblemId} appears twice; the first is kept"));

@@ -48,6 +48,7 @@ internal sealed class MergeCommand : Command<MergeCommand.Settings>
             if (Candidates is not null && ReferenceSolutions is not null) return ValidationResult.Error("Give at most one of --candidates and --reference-solutions.");
             if (ReferenceSolutions is < 1) return ValidationResult.Error("--reference-solutions must be at least 1.");
             if (Limit is < 0) return ValidationResult.Error("--limit must be 0 or more.");
+            if (CliPaths.OutputClashError([("--out", Out), ("--out", Scoring.ScoredFileWriter.DefaultErrorsPath(Out))], ShardFiles.Select(f => ("SHARD_FILES", (string?)f)).Concat([("--input", Input), ("--problems", Problems), ("--candidates", Candidates)])) is { } clash) return ValidationResult.Error(clash);
             return ValidationResult.Success();
         }
     }

@@ -44,6 +44,7 @@ internal sealed class ModelForwardCommand : Command<ModelForwardCommand.Settings
             if (string.IsNullOrWhiteSpace(Input)) return ValidationResult.Error("--input IN.safetensors is required.");
             if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--out OUT.safetensors is required.");
             if ((CliPaths.CheckpointError("--checkpoint", Checkpoint) ?? CliPaths.OutputFileError("--out", Output)) is { } error) return ValidationResult.Error(error);
+            if (CliPaths.OutputClashError([("--out", Output)], [("--input", Input), ("--checkpoint", Checkpoint)]) is { } clash) return ValidationResult.Error(clash);
             return ValidationResult.Success();
         }
     }

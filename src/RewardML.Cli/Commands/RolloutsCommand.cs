@@ -148,6 +148,7 @@ internal sealed class RolloutsCommand : AsyncCommand<RolloutsCommand.Settings>
                 return ValidationResult.Error("--model and --api-key-env belong to --server; with --checkpoint the model is the checkpoint");
             if (checkpoint && CliPaths.CheckpointError("--checkpoint", Checkpoint!) is { } checkpointError) return ValidationResult.Error(checkpointError);
             if ((CliPaths.OutputFileError("--out", Out) ?? CliPaths.OutputFileError("--report", Report)) is { } outError) return ValidationResult.Error(outError);
+            if (CliPaths.OutputClashError([("--out", Out), ("--out", Shard is null ? null : ShardOption.Parse(Shard)!.FileFor(Out)), ("--report", Report)], [("--problems", Problems), ("--results", Results), ("--checkpoint", Checkpoint), ("--guide", Guide)]) is { } clash) return ValidationResult.Error(clash);
             if (!Label && (UnsafeNoIsolation || Workers is not null || ProgramTimeout is not null || Comparison != "apps"))
                 return ValidationResult.Error("--unsafe-no-isolation, --workers, --program-timeout and --comparison only apply with --label");
             return base.Validate();

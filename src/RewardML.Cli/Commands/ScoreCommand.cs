@@ -14,9 +14,6 @@ namespace RewardML.Cli.Commands;
 /// </summary>
 internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
 {
-    /// <summary>Test hook: exit abruptly (code 137, as a kill) once this many input rows are written.</summary>
-    internal const string StopAfterRowsVariable = "REWARDML_SCORE_STOP_AFTER_ROWS";
-
     public sealed class Settings : ModelComputeCommandSettings
     {
         [CommandOption("--model <ZIP>"), Description("Model zip saved by rewardml train (SegmentSteps → TokenizeForReward → RewardHead). Required.")]
@@ -28,7 +25,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         [CommandOption("--output <FILE>"), Description("Scored rows, same format as --input: each input row unchanged + StepScores, Score, Probability, StepTokenEnds, CodeTokenStart. Bad rows go to OUT.errors.csv (line,reason). Required.")]
         public string Output { get; init; } = "";
 
-        [CommandOption("--resume"), Description("Continue an existing --output after a stop or kill: complete rows are kept, a partial last row is cut, scoring goes on from the first row not done; an error when there is no --output yet (default: off).")]
+        [CommandOption("--resume"), Description("Continue an existing --output after a stop or kill: only an output whose OUT.run.json records this input, model, --batch-rows and --shard; complete rows are kept, a partial last row is cut, scoring goes on from the first row not done; an error when there is no --output yet (default: off).")]
         public bool Resume { get; init; }
 
         [CommandOption("--resume-if-exists"), Description("As --resume when --output exists, else start it: for scheduler scripts that rerun the same command (default: off).")]
@@ -66,6 +63,10 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             }
             if (ScoredFileWriter.FormatOf(Input) != ScoredFileWriter.FormatOf(Output))
                 return ValidationResult.Error("--output must have the format of --input (both .csv or both .jsonl).");
+            string output = Shard is null ? Output : ShardOption.Parse(Shard)!.FileFor(Output);
+            string[] written = [output, ScoredFileWriter.DefaultErrorsPath(output), ScoredFileRun.PathFor(output)];
+            if (CliPaths.OutputClashError(written.Select(f => ("--output", (string?)f)), [("--input", Input), ("--model", Model)]) is { } clash)
+                return ValidationResult.Error(clash);
             return ValidationResult.Success();
         }
     }
@@ -90,15 +91,26 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         var model = settings.LoadModel(ml, settings.Model);
         try
         {
-            var writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options { BatchRows = settings.BatchRows, Resume = settings.Resume || settings.ResumeIfExists, Shard = shard });
-            long? stopAfter = long.TryParse(Environment.GetEnvironmentVariable(StopAfterRowsVariable), out long n) ? n : null;
+            ScoredFileWriter writer;
+            try
+            {
+                writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options
+                {
+                    BatchRows = settings.BatchRows, Resume = settings.Resume || settings.ResumeIfExists, Shard = shard,
+                    ModelIdentity = "sha256:" + ScoredFileRun.Digest(settings.Model),
+                });
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"--model {settings.Model}: {e.Message}", e);
+            }
             ScoredFileProgress? last = null;
             ScoredFileSummary summary;
             try
             {
                 summary = AnsiConsole.Profile.Capabilities.Interactive
-                    ? RunWithProgressBar(writer, settings, stopAfter, p => last = p, cancellationToken)
-                    : writer.Score(settings.Input, settings.Output, new LineProgress(stopAfter, p => last = p), cancellationToken);
+                    ? RunWithProgressBar(writer, settings, p => last = p, cancellationToken)
+                    : writer.Score(settings.Input, settings.Output, new LineProgress(p => last = p), cancellationToken);
             }
             catch (OperationCanceledException e)
             {
@@ -131,7 +143,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
     /// <summary>Whether the errors file holds a row below its header (so the summary points at it only then).</summary>
     private static bool HasRows(string errorsPath) => File.Exists(errorsPath) && File.ReadLines(errorsPath).Skip(1).Any(l => l.Length > 0);
 
-    private static ScoredFileSummary RunWithProgressBar(ScoredFileWriter writer, Settings settings, long? stopAfter, Action<ScoredFileProgress> observe, CancellationToken cancellationToken)
+    private static ScoredFileSummary RunWithProgressBar(ScoredFileWriter writer, Settings settings, Action<ScoredFileProgress> observe, CancellationToken cancellationToken)
     {
         ScoredFileSummary? summary = null;
         AnsiConsole.Progress()
@@ -139,38 +151,28 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             .Start(ctx =>
             {
                 var task = ctx.AddTask("scoring", maxValue: Math.Max(new FileInfo(settings.Input).Length, 1));
-                summary = writer.Score(settings.Input, settings.Output, new BarProgress(task, stopAfter, observe), cancellationToken);
+                summary = writer.Score(settings.Input, settings.Output, new BarProgress(task, observe), cancellationToken);
                 task.Value = task.MaxValue; // ends at 100%
             });
         return summary!;
-    }
-
-    private static void StopIfAsked(ScoredFileProgress p, long? stopAfter)
-    {
-        if (stopAfter is { } n && p.Rows >= n && p.Rows > p.Resumed)
-        {
-            Console.Out.Flush();
-            Environment.Exit(137);
-        }
     }
 
     private static string Describe(ScoredFileProgress p) =>
         $"{p.Rows} rows ({p.Scored} scored, {p.Errors} errors{(p.Resumed > 0 ? $", {p.Resumed} resumed" : "")}), {p.RowsPerSecond.ToString("F1", CultureInfo.InvariantCulture)} rows/s";
 
     /// <summary>The progress bar: bytes of input read, rows and rows/s in the description. Synchronous, unlike <see cref="Progress{T}"/>.</summary>
-    private sealed class BarProgress(ProgressTask task, long? stopAfter, Action<ScoredFileProgress> observe) : IProgress<ScoredFileProgress>
+    private sealed class BarProgress(ProgressTask task, Action<ScoredFileProgress> observe) : IProgress<ScoredFileProgress>
     {
         public void Report(ScoredFileProgress value)
         {
             observe(value);
             task.Description = Markup.Escape($"scoring: {Describe(value)}");
             task.Value = Math.Min(value.BytesRead, task.MaxValue);
-            StopIfAsked(value, stopAfter);
         }
     }
 
     /// <summary>Without a terminal: a plain line at most every 10 seconds.</summary>
-    private sealed class LineProgress(long? stopAfter, Action<ScoredFileProgress> observe) : IProgress<ScoredFileProgress>
+    private sealed class LineProgress(Action<ScoredFileProgress> observe) : IProgress<ScoredFileProgress>
     {
         private TimeSpan _last = TimeSpan.Zero;
 
@@ -182,7 +184,6 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
                 _last = value.Elapsed;
                 Console.WriteLine($"scoring: {Describe(value)}, {100.0 * value.BytesRead / Math.Max(value.TotalBytes, 1):F0}%");
             }
-            StopIfAsked(value, stopAfter);
         }
     }
 }

@@ -111,6 +111,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
             if (MaxSteps is < 0) return ValidationResult.Error("--max-steps: must be 0 or more.");
             if (Epochs is < 1) return ValidationResult.Error("--epochs: must be at least 1.");
             if (MaxLength is <= 0) return ValidationResult.Error("--max-length: must be positive.");
+            if (CliPaths.OutputClashError(new[] { "trials.jsonl", "leaderboard.csv", "metric.png", "best-model.zip", "sweep.json" }.Select(f => ("--out", (string?)Path.Combine(Out, f))), [("--data", Data), ("--problems", Problems), ("--candidates", Candidates), ("--validation", Validation), ("--space", Space), ("--backbone", Backbone)]) is { } clash) return ValidationResult.Error(clash);
             return base.Validate();
         }
     }

@@ -157,6 +157,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (Validation is not null && ValidationSplit > 0) return ValidationResult.Error("Give --validation or --validation-split, not both.");
             if (MaxLength <= 0) return ValidationResult.Error("--max-length: must be positive.");
             if (Resume && ResumeIfExists) return ValidationResult.Error("Give --resume or --resume-if-exists, not both.");
+            string[] written = [Out, Out + ".log.jsonl", Out + ".metrics.json", Out + ".baseline.zip"];
+            if (CliPaths.OutputClashError(written.Select(f => ("--out", (string?)f)),
+                    [("--data", Data), ("--problems", Problems), ("--candidates", Candidates), ("--validation", Validation), ("--options", OptionsFile), ("--backbone", Backbone)]) is { } clash)
+                return ValidationResult.Error(clash);
             return base.Validate();
         }
     }
@@ -174,14 +178,16 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             throw new ArgumentException($"--resume: there is no checkpoint {checkpoint} to continue; drop --resume to start a new run (--resume-if-exists resumes only when there is one).");
 
         var ml = new MLContext(options.Seed);
-        var read = TrainingRowsReader.Read(settings.Data, settings.Problems, settings.Candidates);
+        var segmenter = StepSegmenters.Create(new SegmentStepsEstimator.Options { Strategy = settings.Steps });
+        Func<string, int>? stepCount = segmenter is null ? null : code => segmenter.Segment(code).Count;
+        var read = TrainingRowsReader.Read(settings.Data, settings.Problems, settings.Candidates, stepCount);
         options.StepTargetsColumnName = read.HasStepTargets ? RewardColumnNames.StepTargets : null;
         options.ExampleWeightColumnName = RewardColumnNames.Weight;
         var all = TrainingRowsReader.ToDataView(ml, read.Rows, read.HasStepTargets);
         IDataView train = all, validation;
         if (settings.Validation is { } validationPath)
         {
-            var rows = TrainingRowsReader.Read(validationPath, settings.Problems, settings.Candidates);
+            var rows = TrainingRowsReader.Read(validationPath, settings.Problems, settings.Candidates, stepCount);
             validation = TrainingRowsReader.ToDataView(ml, rows.Rows, read.HasStepTargets);
         }
         else if (settings.ValidationSplit > 0)

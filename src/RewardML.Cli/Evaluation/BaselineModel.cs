@@ -17,9 +17,25 @@ internal static class BaselineModel
         if (missing is not null)
             throw new InvalidDataException($"--baseline {zip}: {scored.Path}:{missing.Line} has no code column; a baseline model scores the program text.");
         var ml = new MLContext();
-        var model = ml.Model.Load(zip, out _);
+        ITransformer model;
+        try
+        {
+            model = ml.Model.Load(zip, out _);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidDataException($"--baseline {zip}: not a model zip ML.NET can load ({CliErrors.Unwrap(e).Message})");
+        }
         var input = ml.Data.LoadFromEnumerable(scored.Rows.Select(r => new CodeRow { Code = r.Code!, Label = r.Label }));
-        var output = ml.Data.CreateEnumerable<Prediction>(model.Transform(input), reuseRowObject: false).ToList();
+        List<Prediction> output;
+        try
+        {
+            output = ml.Data.CreateEnumerable<Prediction>(model.Transform(input), reuseRowObject: false).ToList();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidDataException($"--baseline {zip}: the model does not score a Code column into Score and Probability ({CliErrors.Unwrap(e).Message})");
+        }
         return scored.Rows.Zip(output, (row, p) => row with { Score = p.Score, Probability = p.Probability, StepScores = null, StepTokenEnds = null, CodeTokenStart = null }).ToList();
     }
 

@@ -18,6 +18,9 @@ internal sealed class TrainingRow
     public float Weight { get; set; } = 1;
     public string StarterCode { get; set; } = "";
     public bool CallBased { get; set; }
+
+    /// <summary>FILE:LINE the row was read from, for messages (internal: not a column).</summary>
+    internal string Source { get; set; } = "";
 }
 
 /// <summary>
@@ -29,7 +32,12 @@ internal static class TrainingRowsReader
 {
     public sealed record Result(List<TrainingRow> Rows, bool HasStepTargets, List<string> Problems);
 
-    public static Result Read(string data, string? problemsPath, string? candidatesPath)
+    /// <param name="data">The rows file.</param>
+    /// <param name="problemsPath">--problems, or null.</param>
+    /// <param name="candidatesPath">--candidates, or null.</param>
+    /// <param name="stepCount">The number of steps the step strategy finds in a program: a row whose step_targets has
+    /// another length is reported with its file and line and skipped. Null = not checked.</param>
+    public static Result Read(string data, string? problemsPath, string? candidatesPath, Func<string, int>? stepCount = null)
     {
         var problems = problemsPath is null ? null : LoadProblems(problemsPath);
         var issues = new List<string>();
@@ -47,7 +55,11 @@ internal static class TrainingRowsReader
             var read = IsCsv(data) ? RewardRowLoader.ReadCsv(data, options, bad) : RewardRowLoader.ReadJsonl(data, options, bad);
             issues.AddRange(bad.Select(b => b.ToString()));
             hasTargets = read.ColumnNames.Contains(options.StepTargetsColumnName);
-            rows = read.Rows.Select(r => new TrainingRow { ProblemId = r.ProblemId, Prompt = r.Prompt, Code = r.Code, Label = r.Label, StepTargets = r.StepTargets, Weight = r.Weight }).ToList();
+            rows = read.Rows.Select((r, i) => new TrainingRow
+            {
+                ProblemId = r.ProblemId, Prompt = r.Prompt, Code = r.Code, Label = r.Label, StepTargets = r.StepTargets, Weight = r.Weight,
+                Source = $"{data}:{read.Lines[i]}",
+            }).ToList();
         }
         if (problems is not null)
         {
@@ -64,6 +76,16 @@ internal static class TrainingRowsReader
         }
         if (hasTargets && rows.Any(r => r.StepTargets.Length == 0))
             throw new InvalidDataException($"{data}: some rows have step_targets and others not; give them for every row or none.");
+        if (hasTargets && stepCount is not null)
+        {
+            rows = rows.Where(row =>
+            {
+                int steps = stepCount(row.Code);
+                if (row.StepTargets.Length == steps) return true;
+                issues.Add($"{row.Source}: step_targets has {row.StepTargets.Length} values but the program has {steps} steps; row skipped");
+                return false;
+            }).ToList();
+        }
         foreach (var issue in issues) Console.Error.WriteLine($"skipped: {issue}");
         if (rows.Count == 0) throw new InvalidDataException($"{data}: no usable training row ({issues.Count} skipped).");
         return new Result(rows, hasTargets, issues);

@@ -26,13 +26,14 @@ internal static class CsvRewardReader
             throw errors.FileError(1, field.Name, $"required column is missing; the header has: {string.Join(", ", header)}.");
 
         var rows = new List<RewardRow>();
+        var lines = new List<long>();
         while (reader.Read())
         {
             long line = reader.LineNumber;
             if (malformed is { } bad)
             {
                 malformed = null;
-                errors.Add(line, null, $"malformed CSV ({bad.Reason}).");
+                errors.Add(line, null, TolerantCsv.Describe(bad, line, fields.CsvSeparator));
                 continue;
             }
             if (reader.FieldCount != header.Count)
@@ -51,8 +52,10 @@ internal static class CsvRewardReader
                     break;
                 }
             }
-            if (good) rows.Add(row);
+            if (!good) continue;
+            rows.Add(row);
+            lines.Add(line);
         }
-        return new RewardRows(fields, rows, columns.Select(c => c.Field).Concat(fields.All.Where(f => f.Required)).ToHashSet());
+        return new RewardRows(fields, rows, columns.Select(c => c.Field).Concat(fields.All.Where(f => f.Required)).ToHashSet(), lines);
     }
 }

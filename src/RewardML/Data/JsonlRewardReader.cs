@@ -10,11 +10,17 @@ internal static class JsonlRewardReader
     {
         var errors = new RowErrors(path, badRows);
         var rows = new List<RewardRow>();
+        var lines = new List<long>();
         var present = fields.All.Where(f => f.Required).ToHashSet();
-        long line = 0;
-        foreach (string text in File.ReadLines(path))
+        using var file = new Utf8Lines(path);
+        while (file.Next(out string? text, out string? notText))
         {
-            line++;
+            long line = file.Line;
+            if (text is null)
+            {
+                errors.Add(line, null, notText!);
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(text)) continue;
             JsonDocument document;
             try
@@ -28,14 +34,22 @@ internal static class JsonlRewardReader
             }
             using (document)
             {
-                if (ReadRow(document.RootElement, fields, line, errors) is { } read)
+                try
                 {
-                    rows.Add(read.Row);
-                    present.UnionWith(read.Seen);
+                    if (ReadRow(document.RootElement, fields, line, errors) is { } read)
+                    {
+                        rows.Add(read.Row);
+                        lines.Add(line);
+                        present.UnionWith(read.Seen);
+                    }
+                }
+                catch (InvalidOperationException) // a key with a lone surrogate escape: not text
+                {
+                    errors.Add(line, null, "a key has a lone UTF-16 surrogate escape (such as \\ud800 without its pair), which is not text.");
                 }
             }
         }
-        return new RewardRows(fields, rows, present);
+        return new RewardRows(fields, rows, present, lines);
     }
 
     private static (RewardRow Row, List<RewardField> Seen)? ReadRow(JsonElement root, RewardFields fields, long line, RowErrors errors)
@@ -76,7 +90,8 @@ internal static class JsonlRewardReader
         switch (field.Kind, value.ValueKind)
         {
             case (RewardFieldKind.Text, JsonValueKind.String):
-                RewardFields.Set(row, field, value.GetString()!);
+                if (JsonText.TryGet(value, out string? reason) is not { } text) return reason;
+                RewardFields.Set(row, field, text);
                 return null;
             case (RewardFieldKind.Text, JsonValueKind.Number) when field.MemberName == nameof(RewardRow.ProblemId):
                 RewardFields.Set(row, field, value.GetRawText()); // APPS problem ids are numbers
@@ -85,9 +100,10 @@ internal static class JsonlRewardReader
                 row.Label = value.GetBoolean();
                 return null;
             case (RewardFieldKind.Label, JsonValueKind.Number or JsonValueKind.String):
+                if (value.ValueKind == JsonValueKind.String && JsonText.TryGet(value, out reason) is null) return reason;
                 return RewardFields.TrySet(row, field, value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
             case (RewardFieldKind.Targets, _):
-                if (!RewardValues.TryReadTargets(value, out var targets, out string? reason)) return reason;
+                if (!RewardValues.TryReadTargets(value, out var targets, out reason)) return reason;
                 row.StepTargets = targets;
                 return null;
             case (RewardFieldKind.Weight, JsonValueKind.Number):
@@ -96,7 +112,7 @@ internal static class JsonlRewardReader
                 row.Weight = weight;
                 return null;
             case (RewardFieldKind.Weight, JsonValueKind.String):
-                return RewardFields.TrySet(row, field, value.GetString()!);
+                return JsonText.TryGet(value, out reason) is { } weightText ? RewardFields.TrySet(row, field, weightText) : reason;
             default:
                 string expected = field.Kind switch
                 {

@@ -80,12 +80,16 @@ public sealed class RewardRows
 {
     private readonly RewardFields _fields;
 
-    internal RewardRows(RewardFields fields, IReadOnlyList<RewardRow> rows, ISet<RewardField> present)
+    internal RewardRows(RewardFields fields, IReadOnlyList<RewardRow> rows, ISet<RewardField> present, IReadOnlyList<long> lines)
     {
         _fields = fields;
         Rows = rows;
         Present = present;
+        Lines = lines;
     }
+
+    /// <summary>The 1-based line where each good row starts in its file (parallel to <see cref="Rows"/>), for messages.</summary>
+    internal IReadOnlyList<long> Lines { get; }
 
     /// <summary>The good rows, in file order.</summary>
     public IReadOnlyList<RewardRow> Rows { get; }

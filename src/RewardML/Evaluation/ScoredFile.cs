@@ -165,7 +165,7 @@ public sealed class ScoredFile
             if (malformed is { } bad)
             {
                 malformed = null;
-                errors.Add(new ScoredFileError(path, line, $"malformed CSV ({bad.Reason})."));
+                errors.Add(new ScoredFileError(path, line, Data.TolerantCsv.Describe(bad, line, ',')));
                 continue;
             }
             if (reader.FieldCount != header.Count)

@@ -82,7 +82,6 @@ public static class RewardHeadImport
         if (options.Temperature is { } temperature) scoring.Temperature = temperature;
         if (options.Threshold is { } threshold) scoring.Threshold = threshold;
         if (options.Compute is { } compute) scoring.Compute = compute;
-        scoring.Validate();
 
         // A recorded folder tokenizer pointed at the exporting machine's folder; its files are now in this folder.
         TokenizerSpec Relocate(TokenizerSpec spec) => spec.Kind == TokenizerSpec.FolderKind && hasTokenizerFile ? TokenizerSpec.FromFolder(folder) : spec;
@@ -102,6 +101,17 @@ public static class RewardHeadImport
         else if (options.Steps is not null)
             throw new ArgumentException($"{manifestPath}: the recorded chain has no SegmentSteps; a step strategy cannot be applied.");
 
+        try
+        {
+            // Recorded options are checked where they come from (rewardml.json), before any weight is read.
+            scoring.Validate();
+            tokenize.Validate();
+            segment?.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{(manifest is null ? folder : manifestPath)}: {e.Message}", e);
+        }
         var model = ReadModel(folder, config, scoring.Compute);
         var record = new RewardHeadModelStore.BackboneRecord(RewardBackbone.FromCheckpoint(folder), Fingerprint: null, Embedded: true,
             TrainedParameters: model.named_parameters().Select(p => p.name).ToList(), ValueHeadDropout: 0);
@@ -132,6 +142,13 @@ public static class RewardHeadImport
     {
         var files = Directory.GetFiles(folder, "*.safetensors").OrderBy(f => f, StringComparer.Ordinal).ToList();
         if (files.Count == 0) throw new InvalidDataException($"{folder}: no *.safetensors weights.");
+        var headers = new Dictionary<string, SafetensorsEntry>(StringComparer.Ordinal);
+        foreach (string path in files)
+        {
+            using var file = SafetensorsFile.Open(path);
+            foreach (var (key, entry) in file.Entries) headers.TryAdd(key, entry);
+        }
+        ConfigWeightsCheck.Require(config, headers, Path.Combine(folder, HuggingFaceFolder.ConfigFile), folder); // before allocating
         var settings = compute.Resolve();
         var model = new PhiRewardModel(config, settings.DType, settings.Device);
         try

@@ -33,6 +33,7 @@ public static class PhiCheckpoint
     {
         var settings = (compute ?? new ComputeOptions { Device = "cpu" }).Resolve();
         var config = PhiConfig.Load(directory);
+        ConfigWeightsCheck.Require(config, Headers(directory), Path.Combine(directory, "config.json"), directory); // before allocating
         var model = new PhiRewardModel(config, settings.DType, settings.Device, options);
         try
         {
@@ -65,6 +66,18 @@ public static class PhiCheckpoint
             return file.Entries.Keys.ToDictionary(k => k, _ => single, StringComparer.Ordinal);
         }
         throw new FileNotFoundException($"{directory}: neither {SingleFileName} nor {IndexFileName} found.", single);
+    }
+
+    /// <summary>The tensor headers of every weight file of <paramref name="directory"/>, by key (no tensor is read).</summary>
+    internal static Dictionary<string, SafetensorsEntry> Headers(string directory)
+    {
+        var headers = new Dictionary<string, SafetensorsEntry>(StringComparer.Ordinal);
+        foreach (string path in WeightFiles(directory).Values.Distinct().Where(File.Exists))
+        {
+            using var file = SafetensorsFile.Open(path);
+            foreach (var (key, entry) in file.Entries) headers.TryAdd(key, entry);
+        }
+        return headers;
     }
 
     /// <summary>Describes the checkpoint in <paramref name="directory"/> from its config and safetensors headers,

@@ -115,10 +115,15 @@ public sealed class PhiConfig
         if (act != "silu") throw new InvalidDataException($"{source}: hidden_act '{act}' is not supported; supported: silu.");
         if (r.Bool("attention_bias") == true) throw new InvalidDataException($"{source}: attention_bias true is not supported; supported: false (as in every public Phi-3/Phi-4 checkpoint).");
 
-        int hidden = r.RequiredInt("hidden_size");
-        int heads = r.RequiredInt("num_attention_heads");
+        int hidden = r.RequiredPositiveInt("hidden_size");
+        int heads = r.RequiredPositiveInt("num_attention_heads");
         int kvHeads = r.Int("num_key_value_heads") ?? heads;
+        if (kvHeads <= 0) throw new InvalidDataException($"{source}: num_key_value_heads must be positive, got {kvHeads}.");
+        if (r.Int("head_dim") is null && hidden % heads != 0)
+            throw new InvalidDataException($"{source}: hidden_size {hidden} is not divisible by num_attention_heads {heads} (and there is no head_dim).");
         int headDim = r.Int("head_dim") ?? hidden / heads;
+        if (headDim <= 0) throw new InvalidDataException($"{source}: head_dim must be positive, got {headDim}.");
+        foreach (string key in new[] { "vocab_size", "intermediate_size", "num_hidden_layers" }) r.RequiredPositiveInt(key);
         if (heads % kvHeads != 0) throw new InvalidDataException($"{source}: num_attention_heads {heads} is not a multiple of num_key_value_heads {kvHeads}.");
         int maxPos = r.Int("max_position_embeddings") ?? 4096;
         int origMax = r.Int("original_max_position_embeddings") ?? maxPos;
@@ -217,6 +222,8 @@ public sealed class PhiConfig
         };
 
         public int RequiredInt(string key) => Int(key) ?? throw new InvalidDataException($"{source}: required field '{key}' is missing.");
+
+        public int RequiredPositiveInt(string key) => RequiredInt(key) is var v && v > 0 ? v : throw new InvalidDataException($"{source}: field '{key}' must be positive, got {v}.");
 
         public IReadOnlyList<int> Ints(string key) => obj[key] switch
         {

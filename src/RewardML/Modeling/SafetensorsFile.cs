@@ -61,6 +61,14 @@ internal sealed class SafetensorsFile : IDisposable
                     throw new InvalidDataException($"{source}: tensor '{p.Name}' has data offsets [{e.Begin}, {e.End}] outside the file's {dataLength} data bytes.");
                 entries.Add(p.Name, e);
             }
+            // Tensors must not share bytes: overlapping ranges would alias one tensor's data as another's.
+            SafetensorsEntry? previous = null;
+            foreach (var e in entries.Values.Where(e => e.End > e.Begin).OrderBy(e => e.Begin))
+            {
+                if (previous is not null && e.Begin < previous.End)
+                    throw new InvalidDataException($"{source}: tensors '{previous.Name}' [{previous.Begin}, {previous.End}] and '{e.Name}' [{e.Begin}, {e.End}] have overlapping data offsets.");
+                previous = e;
+            }
             return new SafetensorsFile(stream, source, entries, 8 + (long)headerLength);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or EndOfStreamException)

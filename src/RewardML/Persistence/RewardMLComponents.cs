@@ -35,6 +35,7 @@ public static class RewardMLComponents
         if (!File.Exists(path)) throw new FileNotFoundException($"Model zip '{path}' does not exist.", path);
         try
         {
+            ModelZipSizes.Require(path); // before ML.NET inflates any entry
             return mlContext.Model.Load(path, out inputSchema);
         }
         catch (Exception e)

@@ -43,22 +43,19 @@ internal abstract class ScoredFileInput : IDisposable
 
     private sealed class JsonlInput(string path, RewardFields fields) : ScoredFileInput(fields)
     {
-        private readonly StreamReader _reader = new(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        private long _line;
-        private long _bytes;
+        private readonly Utf8Lines _reader = new(path);
 
-        public override long BytesRead => _bytes;
+        public override long BytesRead => _reader.BytesRead;
 
         public override ScoredInputRow? Next()
         {
-            while (_reader.ReadLine() is { } text)
+            while (_reader.Next(out string? text, out string? notText))
             {
-                _line++;
-                _bytes += Encoding.UTF8.GetByteCount(text) + 1;
+                if (text is null) return new ScoredInputRow(_reader.Line, null, null, null, null, notText);
                 if (string.IsNullOrWhiteSpace(text)) continue; // as the loader: blank lines are not rows
                 text = text.TrimEnd();
                 var (prompt, code, error) = Parse(text);
-                return new ScoredInputRow(_line, text, null, prompt, code, error);
+                return new ScoredInputRow(_reader.Line, text, null, prompt, code, error);
             }
             return null;
         }
@@ -81,6 +78,8 @@ internal abstract class ScoredFileInput : IDisposable
                 string? prompt = null, code = null;
                 foreach (var property in root.EnumerateObject())
                 {
+                    if (!IsText(property))
+                        return (null, null, $"column '{SafeName(property)}': the string has a lone UTF-16 surrogate escape (such as \\ud800 without its pair), which is not text.");
                     var field = Fields.Find(property.Name);
                     if (field != Fields.Prompt && field != Fields.Code) continue;
                     if ((field == Fields.Prompt ? prompt : code) is not null)
@@ -93,6 +92,52 @@ internal abstract class ScoredFileInput : IDisposable
                 if (prompt is null) return (null, null, Missing(Fields.Prompt));
                 if (code is null) return (null, null, Missing(Fields.Code));
                 return (prompt, code, null);
+            }
+        }
+
+        // Every string of the row must be text: the row is written back, and a lone surrogate cannot be (nor read by eval).
+        private static bool IsText(JsonProperty property)
+        {
+            try
+            {
+                _ = property.Name;
+                return AllText(property.Value);
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        private static bool AllText(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    return JsonText.TryGet(element, out _) is not null;
+                case JsonValueKind.Array:
+                    return element.EnumerateArray().All(AllText);
+                case JsonValueKind.Object:
+                    foreach (var p in element.EnumerateObject())
+                    {
+                        _ = p.Name;
+                        if (!AllText(p.Value)) return false;
+                    }
+                    return true;
+                default:
+                    return true;
+            }
+        }
+
+        private static string SafeName(JsonProperty property)
+        {
+            try
+            {
+                return property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                return "(a key with a lone surrogate)";
             }
         }
 
@@ -148,7 +193,7 @@ internal abstract class ScoredFileInput : IDisposable
             if (_malformed is { } bad)
             {
                 _malformed = null;
-                return new ScoredInputRow(line, null, fields, null, null, $"malformed CSV ({bad.Reason}).");
+                return new ScoredInputRow(line, null, fields, null, null, TolerantCsv.Describe(bad, line, Fields.CsvSeparator));
             }
             if (fields.Length != _header.Length)
                 return new ScoredInputRow(line, null, fields, null, null, $"the row has {fields.Length} fields; the header has {_header.Length}.");

@@ -32,6 +32,19 @@ internal abstract class ScoredFileOutput
         RewardColumnNames.StepTokenEnds, RewardColumnNames.CodeTokenStart,
     ];
 
+    /// <summary>Prefix of an input column renamed because its name is one scoring adds: <c>score</c> → <c>input_score</c>.</summary>
+    public const string RenamedPrefix = "input_";
+
+    private static bool IsAdded(string name) => AddedNames.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The new name of an input column that collides with an added one: prefixed until no column of the row or added name has it.</summary>
+    internal static string Renamed(string name, IReadOnlyCollection<string> columns)
+    {
+        string renamed = RenamedPrefix + name;
+        while (IsAdded(renamed) || columns.Contains(renamed, StringComparer.OrdinalIgnoreCase)) renamed = RenamedPrefix + renamed;
+        return renamed;
+    }
+
     public static ScoredFileOutput For(ScoredFileFormat format, IReadOnlyList<string> inputHeader) =>
         format == ScoredFileFormat.Csv ? new CsvOutput(inputHeader) : new JsonlOutput();
 
@@ -50,8 +63,6 @@ internal abstract class ScoredFileOutput
 
     private sealed class JsonlOutput : ScoredFileOutput
     {
-        private static readonly JsonWriterOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
         public override byte[] Header() => [];
 
         public override void Write(Stream buffer, IEnumerable<(ScoredInputRow Row, RowScores Scores)> rows)
@@ -64,8 +75,7 @@ internal abstract class ScoredFileOutput
                     .Append(",\"Probability\":").Append(Json(scores.Probability))
                     .Append(",\"StepTokenEnds\":").Append(JsonArray(scores.StepTokenEnds))
                     .Append(",\"CodeTokenStart\":").Append(scores.CodeTokenStart.ToString(CultureInfo.InvariantCulture));
-                string text = row.Json!;
-                string line = HasAddedKey(text) ? Rewrite(text, added.ToString()) : Splice(text, added.ToString());
+                string line = Splice(RenameCollisions(row.Json!), added.ToString());
                 buffer.Write(Encoding.UTF8.GetBytes(line + "\n"));
             }
         }
@@ -78,29 +88,35 @@ internal abstract class ScoredFileOutput
             return before + (before.EndsWith('{') ? "" : ",") + added + obj[close..];
         }
 
-        private static bool HasAddedKey(string obj)
+        /// <summary>
+        /// The row with each top-level key that collides with an added name (any case) renamed by <see cref="Renamed"/>;
+        /// only the key's bytes change. Most rows have no such key and come back as they are.
+        /// </summary>
+        private static string RenameCollisions(string obj)
         {
-            using var document = JsonDocument.Parse(obj);
-            return document.RootElement.EnumerateObject().Any(p => AddedNames.Contains(p.Name, StringComparer.OrdinalIgnoreCase));
+            if (!AddedNames.Any(n => obj.Contains(n, StringComparison.OrdinalIgnoreCase))) return obj;
+            byte[] bytes = Encoding.UTF8.GetBytes(obj);
+            var keys = new List<(int Start, int Length, string Name)>();
+            var reader = new Utf8JsonReader(bytes);
+            while (reader.Read())
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+                    keys.Add(((int)reader.TokenStartIndex, reader.ValueSpan.Length + 2, reader.GetString()!));
+            var names = keys.Select(k => k.Name).ToList();
+            var edits = keys.Where(k => IsAdded(k.Name)).ToList();
+            if (edits.Count == 0) return obj;
+            using var result = new MemoryStream();
+            int at = 0;
+            foreach (var (start, length, name) in edits)
+            {
+                result.Write(bytes, at, start - at);
+                result.Write(JsonSerializer.SerializeToUtf8Bytes(Renamed(name, names), RelaxedSerializer));
+                at = start + length;
+            }
+            result.Write(bytes, at, bytes.Length - at);
+            return Encoding.UTF8.GetString(result.ToArray());
         }
 
-        /// <summary>An already scored row: its old score keys (any case) are replaced, the rest written again in order.</summary>
-        private static string Rewrite(string obj, string added)
-        {
-            using var document = JsonDocument.Parse(obj);
-            using var stream = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(stream, Relaxed))
-            {
-                writer.WriteStartObject();
-                foreach (var property in document.RootElement.EnumerateObject())
-                {
-                    if (AddedNames.Contains(property.Name, StringComparer.OrdinalIgnoreCase)) continue;
-                    property.WriteTo(writer);
-                }
-                writer.WriteEndObject();
-            }
-            return Splice(Encoding.UTF8.GetString(stream.ToArray()), added);
-        }
+        private static readonly JsonSerializerOptions RelaxedSerializer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     }
 
     private sealed class CsvOutput : ScoredFileOutput
@@ -110,18 +126,13 @@ internal abstract class ScoredFileOutput
 
         public CsvOutput(IReadOnlyList<string> inputHeader)
         {
-            var header = inputHeader.ToList();
+            // An input column named as one scoring adds (a user's own "score", or an input scored before) is kept, renamed.
+            var header = inputHeader.Select(h => IsAdded(h) ? Renamed(h, inputHeader) : h).ToList();
             _slots = new int[AddedNames.Length];
             for (int a = 0; a < AddedNames.Length; a++)
             {
-                // An input that was scored before: its score columns are overwritten in place.
-                int existing = header.FindIndex(h => h.Equals(AddedNames[a], StringComparison.OrdinalIgnoreCase));
-                if (existing < 0)
-                {
-                    existing = header.Count;
-                    header.Add(AddedNames[a]);
-                }
-                _slots[a] = existing;
+                _slots[a] = header.Count;
+                header.Add(AddedNames[a]);
             }
             _header = [.. header];
         }
@@ -140,6 +151,7 @@ internal abstract class ScoredFileOutput
         {
             using var csv = CsvWriter.Create(buffer, CsvWriterOptions.Default, leaveOpen: true);
             var record = new string[_header.Length];
+            // Input fields first, in place; the added cells follow them.
             foreach (var (row, scores) in rows)
             {
                 row.Fields!.CopyTo(record, 0);

@@ -26,14 +26,21 @@ namespace RewardML.Scoring;
 ///
 /// `StepTokenEnds` and `CodeTokenStart` are there so that `rewardml eval` can compute value by position from the scored
 /// file alone. JSONL: the keys are inserted before the object's closing brace, every other byte of the line kept. CSV: the
-/// columns are appended (quoting is RFC 4180's, re-applied). An input scored before has its score columns replaced in
-/// place. Non-finite numbers are `null` in JSON (CSV `Score`/`Probability` cells: `NaN`, `Infinity`).
+/// columns are appended (quoting is RFC 4180's, re-applied). An input column (key) whose name is one of those above in any
+/// case — a user's own `score`, or an input scored before — is kept, renamed with the prefix `input_` (`score` →
+/// `input_score`, again while the name is taken); only that key's bytes change. Non-finite numbers are `null` in JSON (CSV `Score`/`Probability` cells: `NaN`, `Infinity`).
+///
+/// **Long fields.** A prompt or program longer than the model can read (`MaxLength` tokens: see
+/// `RewardSequenceBuilder.InputCharBudget`, about `MaxLength` × 128 characters) is cut to that before scoring, so time and
+/// memory per row do not grow with the field; the row is still written unchanged, and the steps of the cut-off part,
+/// all past the token window, are not listed in `StepScores`/`StepTokenEnds`.
 ///
 /// **Bad rows** (unparseable JSON, a missing or non-text prompt/code, malformed CSV, a row the model throws on) go to the
 /// errors file (`line,reason`, CSV; `line` is the 1-based line where the row starts) and every good row is still scored.
 /// A chunk that throws is scored again row by row, so only the rows at fault are lost.
 ///
-/// **Resume.** Each chunk of `BatchRows` input rows is appended whole: its errors first, then its scored rows, each
+/// **Resume.** A run first writes `OUT.run.json` (the input's SHA-256, the model's identity, `BatchRows` and the shard);
+/// `Resume` continues only an output whose run file matches this run, and refuses any other file without changing it. Each chunk of `BatchRows` input rows is appended whole: its errors first, then its scored rows, each
 /// flushed. A record is complete when its line break is in the file. On `Resume`: a partial last record of either file is
 /// cut; the input is read from the start, a row counting as done when its line is in the errors file or, otherwise, while
 /// complete scored rows remain to be matched; scoring continues at the first row not done, and error records for later
@@ -62,6 +69,12 @@ public sealed class ScoredFileWriter
 
         /// <summary>The errors file; null (default) = the output path with extension <c>.errors.csv</c>.</summary>
         public string? ErrorsPath { get; set; }
+
+        /// <summary>
+        /// What identifies the model in the output's run file <c>OUT.run.json</c> (the CLI passes the zip's SHA-256), so that
+        /// a resume with another model is refused; null (default) = not recorded.
+        /// </summary>
+        public string? ModelIdentity { get; set; }
 
         /// <summary>Score only the rows of this shard (by problem id, else by line: <see cref="Sharding.ShardSpec"/>); null (default) = every row.</summary>
         public Sharding.ShardSpec? Shard { get; set; }
@@ -93,7 +106,14 @@ public sealed class ScoredFileWriter
         _options = options ?? new Options();
         _options.Validate();
         CheckModel();
+        _inputChars = Interop.RewardHeadExport.Flatten(model).OfType<Tokenization.TokenizeForRewardTransformer>().Select(t => t.InputCharBudget).DefaultIfEmpty(int.MaxValue).Min();
     }
+
+    // The most characters of a prompt or program the model can read (its MaxLength tokens): a 50 MB field is cut to this
+    // before it reaches the model, so the work per row (steps, tokens, scores) is bounded by what can be kept.
+    private readonly int _inputChars;
+
+    private string Cut(string text) => Tokenization.RewardSequenceBuilder.Cut(text, _inputChars);
 
     /// <summary>The format a path's extension says: <c>.jsonl</c>/<c>.ndjson</c> or <c>.csv</c>.</summary>
     /// <exception cref="ArgumentException">Another extension.</exception>
@@ -114,15 +134,20 @@ public sealed class ScoredFileWriter
     /// <param name="cancellationToken">Checked between chunks: what was scored stays, and a resume continues from it.</param>
     /// <exception cref="ArgumentException">The files' extensions differ or are neither .csv nor .jsonl.</exception>
     /// <exception cref="RewardDataException">A CSV input lacks a prompt or code column.</exception>
-    /// <exception cref="InvalidDataException">On resume, the output was not written from this input.</exception>
+    /// <exception cref="InvalidDataException">On resume, the output was not written by this run's input, model and options.</exception>
     public ScoredFileSummary Score(string input, string output, IProgress<ScoredFileProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var format = FormatOf(output);
         if (FormatOf(input) != format) throw new ArgumentException($"The output '{output}' must have the input's format ({Path.GetExtension(input)}).");
         if (!File.Exists(input)) throw new FileNotFoundException($"Input file '{input}' does not exist.", input);
-        if (Path.GetFullPath(input) == Path.GetFullPath(output)) throw new ArgumentException("The output must not be the input.");
         string errorsPath = _options.ErrorsPath ?? DefaultErrorsPath(output);
+        foreach (string written in new[] { output, errorsPath, ScoredFileRun.PathFor(output) })
+            if (SameFile.Is(written, input))
+                throw new ArgumentException($"'{written}' is the input file '{input}' (or links to it); writing it would destroy the input. Choose another output path.");
         var clock = Stopwatch.StartNew();
+        var run = ScoredFileRun.Of(input, _options.ModelIdentity, _options.BatchRows, _options.Shard);
+        bool resume = _options.Resume && File.Exists(output);
+        if (resume) run.RequireSameAs(output); // before anything is read or cut: a foreign file stays as it is
 
         using var reader = _options.Shard is { } shard
             ? new Sharding.ShardedScoredInput(ScoredFileInput.Open(input, format, _fields), shard, _fields)
@@ -131,9 +156,10 @@ public sealed class ScoredFileWriter
         long total = new FileInfo(input).Length;
         long done = 0;
         ScoredInputRow? pending = null;
-        if (_options.Resume && File.Exists(output)) (done, pending) = PrepareResume(reader, writer, format, output, errorsPath);
+        if (resume) (done, pending) = PrepareResume(reader, writer, format, output, errorsPath);
         else
         {
+            run.Write(output);
             File.WriteAllBytes(output, writer.Header());
             File.WriteAllBytes(errorsPath, ScoredErrorsFile.HeaderBytes());
         }
@@ -304,7 +330,7 @@ public sealed class ScoredFileWriter
 
     private List<RowScores> Transform(List<ScoredInputRow> rows)
     {
-        var scored = _model.Transform(View(rows.Select(r => new ScoringRow { Prompt = r.Prompt!, Code = r.Code! })));
+        var scored = _model.Transform(View(rows.Select(r => new ScoringRow { Prompt = Cut(r.Prompt!), Code = Cut(r.Code!) })));
         var columns = Required.Select(name => scored.Schema[name]).ToArray();
         var results = new List<RowScores>(rows.Count);
         using var cursor = scored.GetRowCursor(columns);

@@ -37,6 +37,13 @@ public sealed class RewardSequenceBuilder
     /// <summary>Most tokens per sequence.</summary>
     public int MaxLength { get; }
 
+    /// <summary>
+    /// The most characters of the prompt, and of the program, that can reach the first <see cref="MaxLength"/> tokens:
+    /// <c>(MaxLength + 1) × MaxTokenChars + 2 × MaxPieceChars</c>. <see cref="Build"/> cuts both to it before encoding;
+    /// a caller holding huge fields may cut them to it first (what lies beyond is never read).
+    /// </summary>
+    public int InputCharBudget => (int)Math.Min(int.MaxValue, (MaxLength + 1L) * Tokenizer.MaxTokenChars + 2L * RewardTokenizer.MaxPieceChars);
+
     /// <summary>Encodes one row.</summary>
     /// <param name="prompt">The problem statement.</param>
     /// <param name="code">The program.</param>
@@ -49,6 +56,16 @@ public sealed class RewardSequenceBuilder
         for (int s = 0; s < stepEnds.Count; s++)
             if (stepEnds[s] < 0 || stepEnds[s] > code.Length)
                 throw new ArgumentException($"Step {s} ends at {stepEnds[s]}, outside the program (length {code.Length}).");
+
+        // Bounded work: only the first MaxLength tokens of the prompt and of the program can be kept, and they never span
+        // more than MaxLength × MaxTokenChars characters; the rest is cut before encoding (a 50 MB field costs as much as
+        // the part of it that can fit). Steps ending past a cut program are past MaxLength tokens: dropped, as always.
+        int budget = InputCharBudget;
+        prompt = Cut(prompt, budget);
+        int fullCodeLength = code.Length;
+        code = Cut(code, budget);
+        bool codeCut = code.Length < fullCodeLength;
+        if (codeCut) stepEnds = stepEnds.Select(e => Math.Min(e, code.Length)).ToArray();
 
         var parts = RewardText.Create(Template, Format, prompt, code, starterCode, callBased);
         int questionChars = prompt.Length;
@@ -68,7 +85,7 @@ public sealed class RewardSequenceBuilder
         int dropped = 0;
         for (int s = 0; s < positions.Length; s++)
         {
-            if (positions[s] >= MaxLength) positions[s] = -1;
+            if (positions[s] >= MaxLength || (codeCut && stepEnds[s] >= code.Length)) positions[s] = -1;
             if (positions[s] < 0) dropped++;
         }
         int length = Math.Min(tokens.Count, MaxLength);
@@ -77,6 +94,14 @@ public sealed class RewardSequenceBuilder
         int codeTokenStart = 0;
         while (codeTokenStart < length && tokens[codeTokenStart].End <= codeStart) codeTokenStart++;
         return new RewardSequence(ids, positions, promptTruncated, dropped) { CodeTokenStart = code.Length == 0 ? length : codeTokenStart };
+    }
+
+    /// <summary>The first <paramref name="chars"/> characters of <paramref name="text"/> (one fewer rather than half a surrogate pair).</summary>
+    internal static string Cut(string text, int chars)
+    {
+        if (text.Length <= chars) return text;
+        if (char.IsLowSurrogate(text[chars])) chars--; // never split a surrogate pair
+        return text[..chars];
     }
 
     // Keeps the question's leading tokens, dropping `overflow` of them (re-encoding may shift a token at the cut, so the

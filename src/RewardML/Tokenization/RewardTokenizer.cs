@@ -64,17 +64,80 @@ public sealed class RewardTokenizer
     /// <summary>The Phi-4-mini tokenizer, shared.</summary>
     public static RewardTokenizer Phi4Mini => Create(TokenizerSpec.Phi4Mini);
 
+    /// <summary>
+    /// Longest run of characters encoded in one call to the underlying tokenizer. A longer text is encoded in pieces cut
+    /// where the pre-tokenizer cuts anyway (before a space or tab that follows a non-space), so tokens are unchanged; a run
+    /// longer than this without such a place (one huge "word": a megabyte of <c>a</c>) is cut every this many characters,
+    /// which bounds the BPE work per piece (it grows faster than linearly in a word's length).
+    /// </summary>
+    public const int MaxPieceChars = 1024;
+
+    private int? _maxTokenChars;
+
+    /// <summary>
+    /// An upper bound on the characters one token spans (the longest vocabulary entry in bytes): the first N tokens of a
+    /// text never need more than N × this many of its characters.
+    /// </summary>
+    public int MaxTokenChars => _maxTokenChars ??= LongestToken();
+
+    // Every id decoded once (about 0.1 s for 200k ids, once per tokenizer); special tokens by their text.
+    private int LongestToken()
+    {
+        int longest = SpecialTokens.Keys.Select(k => k.Length).DefaultIfEmpty(1).Max();
+        var id = new int[1];
+        for (int i = 0; i <= MaxTokenId; i++)
+        {
+            id[0] = i;
+            string? text;
+            try
+            {
+                text = Inner.Decode(id);
+            }
+            catch (Exception e) when (e is ArgumentException or KeyNotFoundException or InvalidOperationException)
+            {
+                continue; // an unused id
+            }
+            if (text is not null && text.Length > longest) longest = text.Length;
+        }
+        return Math.Max(longest, 1);
+    }
+
     /// <summary>Encodes <paramref name="text"/> into tokens with their character ranges in <paramref name="text"/>.</summary>
+    /// <remarks>Work is linear in the text's length: see <see cref="MaxPieceChars"/>.</remarks>
     public IReadOnlyList<TokenSpan> Encode(string text)
     {
-        var encoded = Inner.EncodeToTokens(text, out _);
+        if (text.Length <= MaxPieceChars) return EncodePiece(text, 0, text.Length);
+        var spans = new List<TokenSpan>();
+        for (int start = 0; start < text.Length;)
+        {
+            int end = PieceEnd(text, start);
+            spans.AddRange(EncodePiece(text, start, end));
+            start = end;
+        }
+        return spans;
+    }
+
+    private TokenSpan[] EncodePiece(string text, int start, int end)
+    {
+        string piece = start == 0 && end == text.Length ? text : text[start..end];
+        var encoded = Inner.EncodeToTokens(piece, out _);
         var spans = new TokenSpan[encoded.Count];
         for (int i = 0; i < spans.Length; i++)
         {
-            var (offset, length) = encoded[i].Offset.GetOffsetAndLength(text.Length);
-            spans[i] = new TokenSpan(encoded[i].Id, offset, offset + length);
+            var (offset, length) = encoded[i].Offset.GetOffsetAndLength(piece.Length);
+            spans[i] = new TokenSpan(encoded[i].Id, start + offset, start + offset + length);
         }
         return spans;
+    }
+
+    // Where the piece starting at `start` ends: the last pre-token boundary within MaxPieceChars, else MaxPieceChars on.
+    private static int PieceEnd(string text, int start)
+    {
+        int limit = start + MaxPieceChars;
+        if (limit >= text.Length) return text.Length;
+        for (int i = limit; i > start + 1; i--)
+            if ((text[i] == ' ' || text[i] == '\t') && !char.IsWhiteSpace(text[i - 1])) return i;
+        return char.IsLowSurrogate(text[limit]) ? limit - 1 : limit; // never split a surrogate pair
     }
 
     /// <summary>Encodes <paramref name="text"/> into token ids.</summary>

@@ -61,6 +61,9 @@ public sealed class TokenizeForRewardTransformer : RowMappingTransformerBase
     /// <summary>The tokenizer in use.</summary>
     public RewardTokenizer Tokenizer => _builder.Tokenizer;
 
+    /// <summary>The most characters of a prompt or program that can reach the kept tokens (<see cref="RewardSequenceBuilder.InputCharBudget"/>).</summary>
+    internal int InputCharBudget => _builder.InputCharBudget;
+
     /// <summary>The resolved prompt template.</summary>
     public PromptTemplate Template => _builder.Template;
 

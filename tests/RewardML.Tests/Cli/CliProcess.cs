@@ -25,6 +25,21 @@ internal static class CliProcess
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Starts <c>rewardml ARGS</c> without waiting (output discarded), for a test that kills it mid-run.</summary>
+    public static Process Start(IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RewardML.Cli.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["COLUMNS"] = "200";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <inheritdoc cref="Run(IEnumerable{string}, TimeSpan?, IReadOnlyDictionary{string, string}?)"/>
     public static (int Code, string Stdout, string Stderr) Run(params string[] args) => Run(args, null);
 }

@@ -172,7 +172,7 @@ public sealed class ScoreCliTests
         File.WriteAllText(path, text.ToString());
         string expectedErrors = "line,reason\r\n" +
             $"{fewFields},the row has 2 fields; the header has 4.\r\n" +
-            $"{malformed},malformed CSV (TextAfterClosingQuote).\r\n";
+            $"{malformed},{Csv($"malformed CSV: text follows the closing quote on line {malformed} of the field opened on line {malformed} (a quote inside a quoted field must be doubled: \"\").")}\r\n";
         return (path, [.. good], [.. Enumerable.Range(0, 7).Select(i => Programs[i])], expectedErrors);
     }
 
@@ -277,23 +277,45 @@ public sealed class ScoreCliTests
     [TestMethod]
     [DataRow("jsonl")]
     [DataRow("csv")]
-    public void KilledAfterSomeChunksThenResumedGivesTheBytesOfOneRun(string format)
+    public void KilledMidRunThenResumedGivesTheBytesOfOneRun(string format)
     {
-        string input = format == "jsonl" ? JsonlWithBadRows().Path : CsvWithBadRows().Path;
+        // Enough rows in chunks of 2 that the run is still going when the test kills it (SIGKILL, no clean-up at all).
+        string input = Path.Combine(_dir, $"many.{format}");
+        var rows = Enumerable.Range(0, 400).Select(i => (Id: i, Program: Programs[i % Programs.Length])).ToList();
+        File.WriteAllText(input, format == "jsonl"
+            ? string.Concat(rows.Select(r => new JsonObject { ["problem_id"] = r.Id, ["prompt"] = r.Program.Prompt, ["code"] = r.Program.Code }.ToJsonString() + "\n"))
+            : "problem_id,prompt,code\n" + string.Concat(rows.Select(r => $"{r.Id},{Csv(r.Program.Prompt)},{Csv(r.Program.Code)}\n")));
+        byte[] inputBytes = File.ReadAllBytes(input);
         string reference = Path.Combine(_dir, $"reference.{format}");
         Assert.AreEqual(0, Score("--input", input, "--output", reference, "--batch-rows", "2").Code);
 
         string output = Path.Combine(_dir, $"out.{format}");
-        var killed = CliProcess.Run(["score", "--model", ScoringModel.Path, "--input", input, "--output", output, "--batch-rows", "2"], TimeSpan.FromMinutes(4),
-            new Dictionary<string, string> { [RewardML.Cli.Commands.ScoreCommand.StopAfterRowsVariable] = "5" });
-        Assert.AreEqual(137, killed.Code, "the test hook stops the run as a kill: " + killed.Stderr + killed.Stdout);
-        Assert.AreNotEqual(File.ReadAllText(reference), File.ReadAllText(output), "the killed run must have stopped early");
+        using (var run = CliProcess.Start(["score", "--model", ScoringModel.Path, "--input", input, "--output", output, "--batch-rows", "2"]))
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!run.HasExited && clock.Elapsed < TimeSpan.FromMinutes(4) && (!File.Exists(output) || ReadShared(output).Count(b => b == '\n') < 8))
+                Thread.Sleep(20);
+            Assert.IsFalse(run.HasExited, "the run must still be going when it is killed (make the input longer)");
+            run.Kill();
+            run.WaitForExit();
+        }
+        byte[] killed = File.ReadAllBytes(output);
+        Assert.IsLessThan(File.ReadAllBytes(reference).Length, killed.Length, "the killed run stopped early");
 
         var (code, stdout, stderr) = Score("--input", input, "--output", output, "--batch-rows", "2", "--resume");
         Assert.AreEqual(0, code, stderr + stdout);
-        StringAssert.Contains(stdout, "6 already done (resumed)");
+        StringAssert.Contains(stdout, "already done (resumed)");
         CollectionAssert.AreEqual(File.ReadAllBytes(reference), File.ReadAllBytes(output), "scored file after resume");
         CollectionAssert.AreEqual(File.ReadAllBytes(Path.ChangeExtension(reference, ".errors.csv")), File.ReadAllBytes(Path.ChangeExtension(output, ".errors.csv")), "errors file after resume");
+        CollectionAssert.AreEqual(inputBytes, File.ReadAllBytes(input), "the input is unchanged");
+    }
+
+    private static byte[] ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     [TestMethod]
@@ -313,6 +335,7 @@ public sealed class ScoreCliTests
         int cut = NthRecordEnd(full, rowsKept, format == "csv") + 25;
         File.WriteAllBytes(output, full[..cut]);
         File.Copy(Path.ChangeExtension(reference, ".errors.csv"), Path.ChangeExtension(output, ".errors.csv"));
+        File.Copy(Path.ChangeExtension(reference, ".run.json"), Path.ChangeExtension(output, ".run.json")); // same input, model, options
 
         var (code, stdout, stderr) = Score("--input", input, "--output", output, "--batch-rows", "1", "--resume");
         Assert.AreEqual(0, code, stderr + stdout);

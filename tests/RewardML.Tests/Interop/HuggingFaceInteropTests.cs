@@ -223,4 +223,38 @@ public sealed class HuggingFaceInteropTests
         var bad = CliProcess.Run("export-model", _rows, "--out", Path.Combine(_dir, "bad-hf"));
         Assert.AreNotEqual(0, bad.Code, "a file that is not a model zip is refused");
     }
+
+    [TestMethod]
+    [DataRow("num_hidden_layers", "100000000", "num_hidden_layers is 100000000, but")]
+    [DataRow("vocab_size", "2000000000", "vocab_size, hidden_size give 'model.embed_tokens.weight' the shape [2000000000, 16]")]
+    [DataRow("num_attention_heads", "0", "field 'num_attention_heads' must be positive, got 0")]
+    [DataRow("num_attention_heads", "3", "hidden_size 16 is not divisible by num_attention_heads 3")]
+    [DataRow("intermediate_size", "-4", "field 'intermediate_size' must be positive")]
+    public void ImportRefusesAConfigThatDoesNotFitItsWeightsBeforeAllocating(string field, string value, string expected)
+    {
+        string folder = Path.Combine(_dir, $"config-{field}-{value}");
+        RewardHeadExport.ToHuggingFace(_zip, folder);
+        string config = Path.Combine(folder, HuggingFaceFolder.ConfigFile);
+        var json = JsonNode.Parse(File.ReadAllText(config))!.AsObject();
+        json[field] = JsonNode.Parse(value);
+        if (field == "num_attention_heads") json["num_key_value_heads"] = 1;
+        File.WriteAllText(config, json.ToJsonString());
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => RewardHeadImport.ToModelZip(folder, Path.Combine(folder, "m.zip")));
+        StringAssert.Contains(e.Message, expected);
+        StringAssert.Contains(e.Message, "config.json", "the error names the file");
+    }
+
+    [TestMethod]
+    public void ImportNamesRewardmlJsonWhenARecordedOptionIsInvalid()
+    {
+        string folder = Path.Combine(_dir, "bad-manifest");
+        RewardHeadExport.ToHuggingFace(_zip, folder);
+        string manifest = Path.Combine(folder, HuggingFaceFolder.ManifestFile);
+        var json = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        json["TokenizeForReward"]!["MaxLength"] = 0;
+        File.WriteAllText(manifest, json.ToJsonString());
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => RewardHeadImport.ToModelZip(folder, Path.Combine(folder, "m.zip")));
+        StringAssert.Contains(e.Message, manifest);
+        StringAssert.Contains(e.Message, "MaxLength must be positive");
+    }
 }
