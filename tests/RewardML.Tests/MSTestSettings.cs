@@ -12,7 +12,13 @@ public static class TestAssemblySetup
     /// Two test classes run at once on CI's two cores (and the sandbox tests beside them): one libtorch thread per
     /// process avoids oversubscription, under which every op waits at a barrier for a descheduled thread
     /// (bench/results/reward-head.md: 9–19× slower with two threads on a busy machine).
+    /// <see cref="ThreadsVariable"/> sets another count, to check that no test depends on the bits one thread gives
+    /// (scores from different batchings are compared within <c>ScoreTolerance</c>).
     /// </summary>
     [AssemblyInitialize]
-    public static void OneLibtorchThread(TestContext _) => ComputeSettings.From(new ComputeOptions { Device = "cpu", Threads = 1 });
+    public static void OneLibtorchThread(TestContext _) =>
+        ComputeSettings.From(new ComputeOptions { Device = "cpu", Threads = int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out int n) && n > 0 ? n : 1 });
+
+    /// <summary>The environment variable that overrides the test process's libtorch thread count (default 1).</summary>
+    public const string ThreadsVariable = "REWARDML_TEST_THREADS";
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using RewardML.Evaluation;
 
 namespace RewardML.Tests.Cli;
 
@@ -97,6 +98,18 @@ public sealed class EvalCliTests
         Assert.IsTrue(random < model && model <= oracle, $"a score that tracks the label beats random and stays under the oracle: {random} < {model} ≤ {oracle}");
         var interval = best.GetProperty("model");
         Assert.IsTrue(interval.GetProperty("lower").GetDouble() <= model && model <= interval.GetProperty("upper").GetDouble(), "the interval holds the estimate");
+
+        // Every best-of-n number is BestOfNEvaluator's on the same rows (read here from the file's JSON), same seed and resamples.
+        var candidates = File.ReadLines(scored).Select(l => JsonDocument.Parse(l).RootElement).Select(r =>
+            new RankedCandidate(r.GetProperty("problem_id").GetString()!, r.GetProperty("Score").GetDouble(), r.GetProperty("label").GetBoolean())).ToList();
+        foreach (var (setting, n, k) in new[] { (0, 3, 1), (1, 10, 3) })
+        {
+            var expected = BestOfNEvaluator.Evaluate(candidates, n, k, bootstrapResamples: 300, seed: 3);
+            var reported = scorers[0].GetProperty("best_of_n")[setting];
+            foreach (var (name, estimate) in new[] { ("model", expected.Model), ("random", expected.Random), ("oracle", expected.Oracle), ("relative_gain_over_random", expected.RelativeGainOverRandom) })
+                foreach (var (bound, value) in new[] { ("value", estimate.Value), ("lower", estimate.Lower), ("upper", estimate.Upper) })
+                    Assert.AreEqual(value, reported.GetProperty(name).GetProperty(bound).GetDouble(), 1e-12, $"best-{k}-of-{n} {name} {bound}: eval vs BestOfNEvaluator");
+        }
         foreach (var png in new[] { "reliability.png", "best-of-n.png", "value-by-position.png", "scores.png" })
             AssertPng(Path.Combine(report, png));
         var onePanel = PngSize(Path.Combine(report, "reliability.png"));

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace RewardML.Tests.Cli;
 
@@ -99,6 +100,33 @@ public sealed class SweepCliTests
         StringAssert.Contains(help, Range("MaxLength") + " on a log scale (the default space's MaxLength)", "--max-length");
         StringAssert.Contains(help, $"swept, {string.Join(" or ", space["StepStrategy"].Choices!)} (the default space's StepStrategy)", "--steps");
         Assert.DoesNotContain("Passes over the data of every trial (also successive halving's last rung); fixes NumberOfEpochs. Default 2.", help);
+    }
+
+    [TestMethod]
+    public void HalvingRunsNewConfigurationsAtOneEpochThenTheBestOfThreeWithTheLastRungsEpochs()
+    {
+        string folder = Path.Combine(_dir, "halving");
+        string[] args =
+        [
+            "sweep", "--data", Rows("train.jsonl", 0, 6), "--validation", Rows("validation.jsonl", 6, 3), "--out", folder,
+            "--backbone", "tiny", "--device", "cpu", "--threads", "1", "--max-length", "96", "--epochs", "3",
+            "--tuner", "halving", "--seed", "3", "--max-trials", "4", "--metric", "logloss",
+        ];
+        var (code, stdout, stderr) = CliProcess.Run(args, TimeSpan.FromMinutes(5));
+        Assert.AreEqual(0, code, stderr + stdout);
+        var trials = File.ReadAllLines(Path.Combine(folder, "trials.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        Assert.HasCount(4, trials, "one log line per trial");
+        Assert.IsTrue(trials.All(t => t["error"] is null), "failed trials: " + string.Join(" | ", trials.Select(t => t["error"])));
+        int Epochs(JsonObject t) => t["parameter"]!["NumberOfEpochs"]!.GetValue<int>();
+        string Config(JsonObject t) => new JsonObject(t["parameter"]!.AsObject().Where(p => p.Key != "NumberOfEpochs")
+            .Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))).ToJsonString();
+
+        // --epochs 3, η 3: rungs of 1 and 3 epochs. Three new configurations at rung 0, then the best of them (the top
+        // ⌊3/3⌋ = 1, lowest validation log loss) trained again with 3 epochs.
+        CollectionAssert.AreEqual(new[] { 1, 1, 1, 3 }, trials.Select(Epochs).ToArray(), "epochs of each trial");
+        Assert.HasCount(3, trials.Take(3).Select(Config).Distinct().ToList(), "three different configurations at rung 0");
+        var best = trials.Take(3).MinBy(t => t["loss"]!.GetValue<double>())!;
+        Assert.AreEqual(Config(best), Config(trials[3]), "the promoted configuration is rung 0's best");
     }
 
     [TestMethod]

@@ -69,22 +69,32 @@ public sealed class TrainCliTests
     {
         string data = Rows();
         string once = Path.Combine(_dir, "once.zip"), killed = Path.Combine(_dir, "killed.zip");
-        string[] flags = ["--epochs", "4", "--checkpoint-steps", "2"];
+        // 12 good rows in batches of 4: 3 steps an epoch, 60 in all. The kill comes at the first checkpoint (step 2),
+        // with 58 steps still to run: the run cannot finish first, so the kill always lands mid-run.
+        const int epochs = 20, totalSteps = epochs * 3;
+        string[] flags = ["--epochs", $"{epochs}", "--checkpoint-steps", "2"];
         var (code, _, stderr) = CliProcess.Run(Train(data, once, flags), TimeSpan.FromMinutes(5));
         Assert.AreEqual(0, code, stderr);
 
-        // Kill the second run as soon as it has written a checkpoint.
+        // Kill the second run as soon as it has written a checkpoint (written to a temporary folder, then renamed).
+        string state = Path.Combine(killed + ".checkpoint", "checkpoint", "state.json");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RewardML.Cli.dll"));
         foreach (var a in Train(data, killed, flags)) start.ArgumentList.Add(a);
         using (var process = Process.Start(start)!)
         {
+            _ = process.StandardOutput.ReadToEndAsync(); // drained, so that a full pipe never blocks the run
+            _ = process.StandardError.ReadToEndAsync();
             var deadline = DateTime.UtcNow.AddMinutes(5);
-            while (!File.Exists(Path.Combine(killed + ".checkpoint", "checkpoint", "state.json")) && !process.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(20);
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            while (!File.Exists(state) && !process.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(5);
+            Assert.IsFalse(process.HasExited, $"the run exited (code {(process.HasExited ? process.ExitCode : 0)}) before its first checkpoint was seen");
+            Assert.IsTrue(File.Exists(state), "no checkpoint within 5 minutes");
+            process.Kill(entireProcessTree: true);
             process.WaitForExit();
         }
-        if (File.Exists(killed)) Assert.Inconclusive("the run finished before it could be killed (machine too fast for this check)");
+        Assert.IsFalse(File.Exists(killed), "the killed run saved its model: it was not killed mid-run");
+        int stepsDone = JsonDocument.Parse(File.ReadAllText(state)).RootElement.GetProperty("step").GetInt32();
+        Assert.IsTrue(stepsDone is > 0 and < totalSteps, $"the checkpoint holds step {stepsDone} of {totalSteps}");
 
         var (again, _, refusal) = CliProcess.Run(Train(data, killed, flags));
         Assert.AreEqual(2, again, "without --resume an existing checkpoint is not overwritten");
@@ -92,7 +102,7 @@ public sealed class TrainCliTests
 
         var (resumed, stdout, resumeErr) = CliProcess.Run([.. Train(data, killed, flags), "--resume"], TimeSpan.FromMinutes(5));
         Assert.AreEqual(0, resumed, resumeErr);
-        StringAssert.Contains(stdout, "resumed at", "the summary says it resumed");
+        StringAssert.Contains(stdout, $"{totalSteps} of {totalSteps} (resumed at ", "the summary says it resumed and ran every step");
         var ml = new MLContext();
         RewardMLComponents.Register(ml);
         var rows = ml.Data.LoadRewardRowsFromJsonl(data, null, out _);

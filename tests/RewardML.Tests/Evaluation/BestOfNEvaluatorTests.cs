@@ -54,6 +54,37 @@ public sealed class BestOfNEvaluatorTests
     }
 
     [TestMethod]
+    public void PercentilesInterpolateBetweenOrderStatisticsAsNumPyDoes()
+    {
+        double[] sorted = [1, 2, 3, 4];
+        // numpy.percentile([1, 2, 3, 4], [0, 25, 50, 90, 100]) = [1, 1.75, 2.5, 3.7, 4]: h = (n − 1)·q, then linear.
+        foreach (var (q, expected) in new[] { (0.0, 1.0), (0.25, 1.75), (0.5, 2.5), (0.9, 3.7), (1.0, 4.0) })
+            Assert.AreEqual(expected, Bootstrap.Percentile(sorted, q), 1e-12, $"percentile {q}");
+    }
+
+    [TestMethod]
+    public void PercentileIntervalsAreTheQuantilesOfTheResampledMeansComputedByHand()
+    {
+        // Two problems of n = 2: the model picks the failing program of "zero" (pass rate 0) and the passing one of "one"
+        // (1); random passes half the time on each, the oracle always. A resample of the 2 problems, drawn with
+        // replacement, has a model mean of 0, ½ or 1 with probabilities ¼, ½, ¼ (so the gain model/random − 1 is −1, 0 or 1),
+        // and random ½, oracle 1 always. With 4000 resamples the empirical shares are within ±0.02 of those.
+        var candidates = Pool("zero", (2, false), (1, true)).Concat(Pool("one", (2, true), (1, false))).ToList();
+        foreach (var (level, lower, upper) in new[] { (0.95, 0.0, 1.0), (0.6, 0.0, 1.0), (0.4, 0.5, 0.5) })
+        {
+            // 95%: quantiles 2.5% and 97.5% fall in the ¼ tails (0 and 1); 60%: 20% and 80%, still in the tails;
+            // 40%: 30% and 70%, both inside the middle half (½).
+            var m = BestOfNEvaluator.Evaluate(candidates, n: 2, k: 1, bootstrapResamples: 4000, seed: 1, confidenceLevel: level);
+            string where = $"level {level}";
+            Assert.AreEqual(0.5, m.Model.Value, 1e-12, $"{where}: model estimate");
+            Assert.AreEqual((lower, upper), (m.Model.Lower, m.Model.Upper), $"{where}: model interval");
+            Assert.AreEqual((0.5, 0.5), (m.Random.Lower, m.Random.Upper), $"{where}: random interval");
+            Assert.AreEqual((1.0, 1.0), (m.Oracle.Lower, m.Oracle.Upper), $"{where}: oracle interval");
+            Assert.AreEqual((lower * 2 - 1, upper * 2 - 1), (m.RelativeGainOverRandom.Lower, m.RelativeGainOverRandom.Upper), $"{where}: gain interval");
+        }
+    }
+
+    [TestMethod]
     public void NoResamplesGivesNaNBoundsAndKEqualsNGivesTheOracle()
     {
         var metrics = BestOfNEvaluator.Evaluate(Problems(), 3, 3, bootstrapResamples: 0);

@@ -8,6 +8,7 @@ using RewardML.Persistence;
 using RewardML.Scoring;
 using RewardML.Steps;
 using RewardML.Tests.Cli;
+using RewardML.Tests.Scoring;
 using RewardML.Tokenization;
 using RewardML.Training;
 
@@ -120,6 +121,60 @@ public sealed class HuggingFaceInteropTests
         RewardHeadExport.ToHuggingFace(back, again);
         CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(folder, HuggingFaceFolder.WeightsFile)), File.ReadAllBytes(Path.Combine(again, HuggingFaceFolder.WeightsFile)),
             "model.safetensors after zip → folder → zip → folder differs");
+    }
+
+    /// <summary>
+    /// The exported folder read as transformers reads it — the decoder by <see cref="PhiCheckpoint"/> (checked against
+    /// transformers in PhiTransformersParityTests), <c>v_head.summary</c> applied by hand to its last hidden state, as TRL's
+    /// ValueHead does — gives the zip's step scores. A key mapping that export and import both get wrong (a round trip
+    /// would not see it) fails here. Within <see cref="ScoreTolerance"/>: each row runs alone here, in a batch in the zip.
+    /// </summary>
+    [TestMethod]
+    public void TheExportedFolderReadAsTransformersDoesWithTheValueHeadByHandGivesTheZipsScores()
+    {
+        string folder = Path.Combine(_dir, "by-hand-hf"), decoder = Path.Combine(_dir, "by-hand-decoder");
+        RewardHeadExport.ToHuggingFace(_zip, folder);
+
+        // The decoder alone (transformers' AutoModelForCausalLM ignores v_head.* with a warning; PhiCheckpoint refuses them).
+        Directory.CreateDirectory(decoder);
+        File.Copy(Path.Combine(folder, HuggingFaceFolder.ConfigFile), Path.Combine(decoder, HuggingFaceFolder.ConfigFile));
+        var weights = TorchSharp.PyBridge.Safetensors.LoadStateDict(Path.Combine(folder, HuggingFaceFolder.WeightsFile));
+        float[] w = weights[HuggingFaceFolder.TrlValueHeadWeight].to(TorchSharp.torch.ScalarType.Float32).data<float>().ToArray();
+        float b = weights[HuggingFaceFolder.TrlValueHeadBias].to(TorchSharp.torch.ScalarType.Float32).data<float>()[0];
+        using (var stream = File.Create(Path.Combine(decoder, HuggingFaceFolder.WeightsFile)))
+            TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, weights.Where(kv => !kv.Key.StartsWith("v_head.", StringComparison.Ordinal)).ToDictionary());
+        foreach (var t in weights.Values) t.Dispose();
+
+        var ml = new MLContext(seed: 0);
+        var data = ml.Data.LoadRewardRowsFromJsonl(_rows);
+        var tokenized = Pipeline(ml).Fit(data).Transform(data);
+        var tokens = tokenized.GetColumn<VBuffer<int>>(RewardColumnNames.Tokens).Select(v => v.DenseValues().ToArray()).ToList();
+        var ends = tokenized.GetColumn<VBuffer<int>>(RewardColumnNames.StepTokenEnds).Select(v => v.DenseValues().ToArray()).ToList();
+        var expected = Score(_zip);
+        Assert.HasCount(expected.Count, tokens, "rows");
+
+        using var model = PhiCheckpoint.Load(decoder, new RewardML.Runtime.ComputeOptions { Device = "cpu", DType = "float32" });
+        using var _ = TorchSharp.torch.no_grad();
+        Assert.AreEqual(w.Length, (int)model.Config.HiddenSize, "v_head.summary.weight is [1, hidden]");
+        int compared = 0;
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var ids = TorchSharp.torch.tensor(tokens[i].Select(t => (long)t).ToArray(), [1, tokens[i].Length]);
+            var hidden = model.Model.Forward(ids).LastHidden.to(TorchSharp.torch.ScalarType.Float32).data<float>().ToArray(); // [1, length, hidden], final norm applied
+            var byHand = ends[i].Select(e =>
+            {
+                if (e < 0) return float.NaN; // outside the window: no value
+                double logit = b;
+                for (int j = 0; j < w.Length; j++) logit += w[j] * (double)hidden[e * w.Length + j];
+                return (float)(1 / (1 + Math.Exp(-logit)));
+            }).ToArray();
+            ScoreTolerance.AreClose(expected[i].StepScores, byHand, $"row {i}: zip vs exported folder by hand");
+            double mean = byHand.Where(v => !float.IsNaN(v)).Average(v => (double)v); // the zip aggregates by Mean, temperature 1
+            ScoreTolerance.AreClose(expected[i].Probability, mean, ScoreTolerance.Probability, $"row {i}: Probability vs the mean of the values by hand");
+            compared += byHand.Count(v => !float.IsNaN(v));
+        }
+        Assert.IsGreaterThan(tokens.Count, compared, "several steps per row were compared");
     }
 
     [TestMethod]

@@ -70,7 +70,11 @@ internal static class PersistenceFixture
         stream.Write(bytes);
     }
 
-    /// <summary>Runs tests/RewardML.Tests.Probe (built beside this assembly) with the same dotnet host, in a new process.</summary>
+    /// <summary>
+    /// Runs tests/RewardML.Tests.Probe (built beside this assembly) with the same dotnet host, in a new process, with this
+    /// process's libtorch thread count (OMP_NUM_THREADS): a model saved with the default thread count then computes there
+    /// exactly what it computed here, so its outputs can be compared to the bit.
+    /// </summary>
     public static (int ExitCode, string Output) RunProbe(params string[] args)
     {
         string probe = Path.Combine(AppContext.BaseDirectory, "RewardML.Tests.Probe.dll");
@@ -79,6 +83,7 @@ internal static class PersistenceFixture
         var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(probe);
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["OMP_NUM_THREADS"] = TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();

@@ -78,27 +78,51 @@ public sealed class TunerTests
     }
 
     [TestMethod]
-    public void SuccessiveHalvingStopsPoorTrialsAtTheFirstRung()
+    public void SuccessiveHalvingPromotesTheTopThirdWithTheRungsEpochsUpToTheLastRung()
     {
-        var tuner = new SuccessiveHalvingTuner(Space(), minEpochs: 1, maxEpochs: 9, reductionFactor: 3, seed: 2);
-        CollectionAssert.AreEqual(new[] { 1, 3, 9 }, tuner.RungEpochs.ToArray(), "rungs");
-        var rung0 = new List<(string Config, double Loss)>();
-        var promoted = new List<string>();
-        for (int i = 1; i <= 40; i++)
+        const int eta = 3;
+        var tuner = new SuccessiveHalvingTuner(Space(), minEpochs: 1, maxEpochs: 9, reductionFactor: eta, seed: 2);
+        int[] rungEpochs = [1, 3, 9];
+        CollectionAssert.AreEqual(rungEpochs, tuner.RungEpochs.ToArray(), "rungs: min · ηⁱ up to max");
+        var results = rungEpochs.Select(_ => new Dictionary<string, double>()).ToArray(); // per rung: configuration → loss
+        var promoted = rungEpochs.Select(_ => new HashSet<string>()).ToArray();           // per rung: configurations run there again
+        for (int i = 1; i <= 60; i++)
         {
             var settings = new TrialSettings { TrialId = i };
             settings.Parameter = tuner.Propose(settings);
             int epochs = settings.Parameter.GetInt("NumberOfEpochs");
+            int rung = Array.IndexOf(rungEpochs, epochs);
+            Assert.IsGreaterThanOrEqualTo(0, rung, $"trial {i} trains {epochs} epochs, not a rung's");
+            Assert.AreEqual(rung, tuner.RungOf(i), $"trial {i}: {epochs} epochs are rung {rung}'s");
             string config = settings.Parameter.With("NumberOfEpochs", 0).ToJson();
-            double loss = Objective(settings.Parameter) / epochs;
-            if (tuner.RungOf(i) == 0) { Assert.AreEqual(1, epochs, "rung 0 trains 1 epoch"); rung0.Add((config, loss)); }
-            else promoted.Add(config);
+
+            // What is due for promotion: at each rung below the last, the top ⌊n/η⌋ of its n results not yet promoted.
+            var due = Enumerable.Range(0, rungEpochs.Length - 1).Select(r => results[r].OrderBy(kv => kv.Value)
+                .Take(results[r].Count / eta).Select(kv => kv.Key).Where(c => !promoted[r + 1].Contains(c)).ToList()).ToArray();
+            if (rung == 0)
+            {
+                Assert.IsTrue(due.All(d => d.Count == 0), $"trial {i} is a new configuration while {string.Join(", ", due.Select((d, r) => $"{d.Count} due at rung {r}"))}");
+                Assert.IsFalse(results[0].ContainsKey(config), $"trial {i}: a new configuration was proposed twice");
+            }
+            else
+            {
+                CollectionAssert.Contains(due[rung - 1], config,
+                    $"trial {i} runs at rung {rung} a configuration that is not in the top ⌊{results[rung - 1].Count}/{eta}⌋ of rung {rung - 1}");
+                promoted[rung].Add(config);
+            }
+            double loss = Objective(settings.Parameter) / epochs; // more epochs, lower loss: rungs are not comparable, as in training
+            results[rung][config] = loss;
             tuner.Update(new TrialResult { TrialSettings = settings, Metric = loss, Loss = loss });
         }
-        Assert.IsTrue(promoted.Count > 0, "nothing was promoted");
-        double median = rung0.Select(r => r.Loss).Order().ElementAt(rung0.Count / 2);
-        var worseHalf = rung0.Where(r => r.Loss > median).Select(r => r.Config).ToHashSet();
-        Assert.IsFalse(promoted.Any(worseHalf.Contains), "a configuration from the worse half of rung 0 was trained again");
-        Assert.IsTrue(rung0.Count > 40 / 2, $"only {rung0.Count} of 40 trials were new configurations: the budget was not freed for new ones");
+        // Asynchronous: a configuration promoted while in the top 1/η may drop out of it later, so more than ⌊n/η⌋ can run
+        // at the next rung; but the final top ⌊n/η⌋ has been promoted, except at most the one whose result came last.
+        for (int r = 1; r < rungEpochs.Length; r++)
+        {
+            var top = results[r - 1].OrderBy(kv => kv.Value).Take(results[r - 1].Count / eta).Select(kv => kv.Key).ToList();
+            int missing = top.Count(c => !promoted[r].Contains(c));
+            Assert.IsLessThanOrEqualTo(1, missing, $"{missing} of the top {top.Count} (1/{eta} of {results[r - 1].Count}) of rung {r - 1} never ran at rung {r}");
+        }
+        Assert.IsNotEmpty(promoted[^1], "the last rung (9 epochs) was never reached");
+        Assert.IsGreaterThan(60 / 2, results[0].Count, $"only {results[0].Count} of 60 trials were new configurations: the budget was not freed for new ones");
     }
 }
