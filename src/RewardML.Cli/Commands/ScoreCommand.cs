@@ -3,7 +3,10 @@ using System.Globalization;
 using Microsoft.ML;
 using RewardML.Persistence;
 using RewardML.Runtime;
+using RewardML.Cli.Training;
 using RewardML.Scoring;
+using RewardML.Tokenization;
+using Microsoft.ML.Data;
 using RewardML.Sharding;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -42,6 +45,9 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         [CommandOption("--shard <I/N>"), Description("Score only shard I of N (0-based): rows by a stable hash of their problem id, rows without one by line; writes OUT.shard-I-of-N.EXT (+ its errors file). Join with rewardml merge (default: no sharding).")]
         public string? Shard { get; init; }
 
+        [CommandOption("--prompt-format <FORMAT>"), Description("Prompt layout: auto (as recorded in the model zip: what train used), apps or raw (override; a model reads best the layout it was trained on). Default auto.")]
+        public string PromptFormat { get; init; } = PromptLayout.Auto;
+
         [CommandOption("--device <DEVICE>"), Description("auto, cpu, cuda or cuda:N (default: as saved in the model zip).")]
         public string? Device { get; init; }
 
@@ -59,6 +65,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             if (Resume && Overwrite) return ValidationResult.Error("Give at most one of --resume and --overwrite.");
             if (BatchRows < 1) return ValidationResult.Error("--batch-rows must be at least 1.");
             if (Threads is < 0) return ValidationResult.Error("--threads must be 0 or more.");
+            if (PromptLayout.Error(PromptFormat) is { } formatError) return ValidationResult.Error(formatError);
             if (Shard is not null && ShardOption.TryParse(Shard) is { Error: { } shardError }) return ValidationResult.Error(shardError);
             if (CliPaths.OutputFileError("--output", Output) is { } outError) return ValidationResult.Error(outError);
             foreach (var path in new[] { Input, Output })
@@ -86,6 +93,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             Model = originalSettings.Model, Input = originalSettings.Input, Output = shard.FileFor(originalSettings.Output),
             Resume = originalSettings.Resume, Overwrite = originalSettings.Overwrite, BatchRows = originalSettings.BatchRows,
             Shard = originalSettings.Shard, Device = originalSettings.Device, DType = originalSettings.DType, Threads = originalSettings.Threads,
+            PromptFormat = originalSettings.PromptFormat,
         };
         if (!File.Exists(settings.Input)) throw new FileNotFoundException($"Input file '{settings.Input}' does not exist.");
         if (File.Exists(settings.Output) && !settings.Resume && !settings.Overwrite)
@@ -98,6 +106,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             DType = settings.DType ?? saved.DType,
             Threads = settings.Threads ?? saved.Threads,
         });
+        if (PromptLayout.Explicit(settings.PromptFormat) is { } format) model = WithPromptFormat(model, format, settings.Model);
         try
         {
             var writer = new ScoredFileWriter(ml, model, new ScoredFileWriter.Options { BatchRows = settings.BatchRows, Resume = settings.Resume, Shard = shard });
@@ -117,6 +126,15 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         {
             (model as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>The loaded chain with its TokenizeForReward laid out as <paramref name="format"/> (the zip's other parts unchanged).</summary>
+    private static ITransformer WithPromptFormat(ITransformer model, PromptFormat format, string zip)
+    {
+        if (model is not TransformerChain<ITransformer> chain || !chain.OfType<TokenizeForRewardTransformer>().Any())
+            throw new InvalidDataException($"--prompt-format: {zip} has no TokenizeForReward step whose layout could change.");
+        var parts = chain.Select(t => t is TokenizeForRewardTransformer tokenize && tokenize.Format != format ? tokenize.WithFormat(format) : t).ToArray();
+        return new TransformerChain<ITransformer>(parts);
     }
 
     private static ScoredFileSummary RunWithProgressBar(ScoredFileWriter writer, Settings settings, long? stopAfter, CancellationToken cancellationToken)

@@ -92,6 +92,9 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         [CommandOption("--tokenizer <NAME>"), Description("phi4, phi4-mini or folder:PATH. Default: the checkpoint's (its tokenizer.json or vocab size); phi4 for tiny, phi4-mini for tiny-mini.")]
         public string? Tokenizer { get; init; }
 
+        [CommandOption("--prompt-format <FORMAT>"), Description(PromptLayout.Help)]
+        public string PromptFormat { get; init; } = PromptLayout.Auto;
+
         [CommandOption("--max-length <N>"), Description("Most tokens per row; fixes MaxLength, which the default space sweeps otherwise. Default 4096 where not swept.")]
         public int? MaxLength { get; init; }
 
@@ -111,6 +114,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
             if (MaxSteps is < 0) return ValidationResult.Error("--max-steps: must be 0 or more.");
             if (Epochs is < 1) return ValidationResult.Error("--epochs: must be at least 1.");
             if (MaxLength is <= 0) return ValidationResult.Error("--max-length: must be positive.");
+            if (PromptLayout.Error(PromptFormat) is { } formatError) return ValidationResult.Error(formatError);
             return base.Validate();
         }
     }
@@ -143,6 +147,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         var tokenizer = settings.Tokenizer is { } t ? TokenizerSpec.Parse(t)
             : backbone.IsTiny ? (backbone.Tiny!.VocabSize == PhiSpecialTokens.Phi4MiniVocabularySize ? TokenizerSpec.Phi4Mini : TokenizerSpec.Phi4)
             : TokenizerSpec.ForCheckpoint(backbone.Path!);
+        var (format, formatReason) = PromptLayout.Resolve(settings.PromptFormat, read);
         IEstimator<ITransformer> Pipeline(Parameter p)
         {
             var steps = p.TryGetValue(nameof(RewardHeadSearchSpace.StepStrategy), out var s)
@@ -152,7 +157,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
             return ml.Transforms.SegmentSteps(steps)
                 .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options
                 {
-                    Tokenizer = tokenizer, MaxLength = maxLength,
+                    Tokenizer = tokenizer, MaxLength = maxLength, Format = format,
                     // As train: a model trained with APPS starter code and format expects the same columns when scoring.
                     StarterCodeColumnName = settings.Problems is null ? null : nameof(TrainingRow.StarterCode),
                     CallBasedColumnName = settings.Problems is null ? null : nameof(TrainingRow.CallBased),
@@ -171,7 +176,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         AnsiConsole.MarkupLine($"sweeping [bold]{Markup.Escape(backbone.ToString())}[/] on {read.Rows.Count} rows: {space.Dimensions.Count} dimensions " +
                                $"({Markup.Escape(string.Join(", ", space.Dimensions.Select(d => d.Name)))}), tuner {options.Tuner}, metric {options.Metric}, " +
                                $"at most {options.MaxTrials} trials" + (options.TrainingTimeInSeconds is { } b ? $" or {b:0.#} s" : "") +
-                               $", folder {Markup.Escape(settings.Out)}");
+                               $", prompt format {format.ToString().ToLowerInvariant()} ({Markup.Escape(formatReason)}), folder {Markup.Escape(settings.Out)}");
         RewardSweepResult result;
         try
         {

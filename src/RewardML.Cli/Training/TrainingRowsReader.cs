@@ -27,7 +27,12 @@ internal sealed class TrainingRow
 /// </summary>
 internal static class TrainingRowsReader
 {
-    public sealed record Result(List<TrainingRow> Rows, bool HasStepTargets, List<string> Problems);
+    /// <param name="Rows">The usable rows.</param>
+    /// <param name="HasStepTargets">Whether the rows carry step targets.</param>
+    /// <param name="Problems">The skipped rows' reasons.</param>
+    /// <param name="CheckStyleProblems">With --problems: whether every row's problem is HumanEval/MBPP-style (test code, as
+    /// <c>label</c> detects it); null without --problems.</param>
+    public sealed record Result(List<TrainingRow> Rows, bool HasStepTargets, List<string> Problems, bool? CheckStyleProblems = null);
 
     public static Result Read(string data, string? problemsPath, string? candidatesPath)
     {
@@ -49,8 +54,10 @@ internal static class TrainingRowsReader
             hasTargets = read.ColumnNames.Contains(options.StepTargetsColumnName);
             rows = read.Rows.Select(r => new TrainingRow { ProblemId = r.ProblemId, Prompt = r.Prompt, Code = r.Code, Label = r.Label, StepTargets = r.StepTargets, Weight = r.Weight }).ToList();
         }
+        bool? checkStyle = null;
         if (problems is not null)
         {
+            checkStyle = true;
             var kept = new List<TrainingRow>();
             foreach (var row in rows)
             {
@@ -58,6 +65,7 @@ internal static class TrainingRowsReader
                 if (string.IsNullOrEmpty(row.Prompt)) row.Prompt = problem.Question;
                 row.StarterCode = problem.StarterCode;
                 row.CallBased = problem.IsCallBased;
+                checkStyle &= problem.Check is not null;
                 kept.Add(row);
             }
             rows = kept;
@@ -66,7 +74,7 @@ internal static class TrainingRowsReader
             throw new InvalidDataException($"{data}: some rows have step_targets and others not; give them for every row or none.");
         foreach (var issue in issues) Console.Error.WriteLine($"skipped: {issue}");
         if (rows.Count == 0) throw new InvalidDataException($"{data}: no usable training row ({issues.Count} skipped).");
-        return new Result(rows, hasTargets, issues);
+        return new Result(rows, hasTargets, issues, checkStyle);
     }
 
     public static IDataView ToDataView(MLContext ml, IEnumerable<TrainingRow> rows, bool hasStepTargets)
