@@ -243,7 +243,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             table.AddRow($"epoch {epoch.Epoch}", $"loss {epoch.TrainingLoss:0.####}" + (epoch.Validation is null ? "" : ", validation " + string.Join(", ", epoch.Validation.Select(m => $"{m.Key} {m.Value:0.####}"))));
         if (summary.BestEpoch is { } best) table.AddRow("kept", $"epoch {best}{(summary.StoppedEarly ? " (stopped early)" : "")}");
         if (final is not null) table.AddRow("validation", Describe(final));
-        if (summary.Temperature != 1) table.AddRow("temperature", $"{summary.Temperature:0.###}");
+        if (summary.Temperature != 1)
+            table.AddRow("temperature", $"{summary.Temperature:0.###}" + (TemperatureCalibration.IsAtSearchBound(summary.Temperature)
+                ? $" [yellow]warning: at the end of the search range [[{TemperatureCalibration.MinTemperature}, {TemperatureCalibration.MaxTemperature}]]: the scores carry little signal on the validation data[/]" : ""));
         table.AddRow("log", Markup.Escape(options.LogFile!));
         if (settings.Baseline) table.AddRow("baseline", Markup.Escape(settings.Out + ".baseline.zip"));
         if (baseline is not null) table.AddRow("baseline validation", Describe(baseline));
