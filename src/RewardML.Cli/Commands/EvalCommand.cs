@@ -155,6 +155,11 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         else if (settings.StopThresholds is not null)
             throw new InvalidDataException($"--stop-thresholds: '{settings.Scored}' has no StepScores/StepTokenEnds on every row; early stopping needs a file scored by rewardml score.");
         AnsiConsole.Write(SummaryTable(report));
+        if (report.Comparison is { } comparison)
+        {
+            AnsiConsole.Write(ComparisonTable(comparison));
+            AnsiConsole.MarkupLine($"verdict: [bold]{Markup.Escape(comparison.Verdict)}[/]");
+        }
         if (scored.Errors.Count > 0) AnsiConsole.MarkupLine($"[yellow]{scored.Errors.Count} bad rows skipped (see stderr).[/]");
         if (settings.ReportDir is { } dir)
         {
@@ -233,6 +238,16 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
                 }.Select(Markup.Escape).ToArray());
             }
         }
+        return table;
+    }
+
+    /// <summary>Model − baseline per setting and AUC, and who wins each.</summary>
+    internal static Table ComparisonTable(ScorerComparison comparison)
+    {
+        var table = new Table().Title(Markup.Escape($"{comparison.ModelName} − {comparison.BaselineName}, paired on the same problems"));
+        table.AddColumns("comparison", "difference", "winner");
+        foreach (var d in comparison.Differences)
+            table.AddRow(Markup.Escape(d.Metric), Markup.Escape(d.Difference.ToString("+0.000;-0.000;0.000")), Markup.Escape(d.VerdictText));
         return table;
     }
 

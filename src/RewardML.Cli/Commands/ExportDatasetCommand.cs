@@ -38,6 +38,9 @@ internal sealed class ExportDatasetCommand : Command<ExportDatasetCommand.Settin
         [CommandOption("--template <NAME>"), Description("Prompt template: plain (default), phi4-chat, phi4-mini-chat, chat, or a text with {prompt} and {code}.")]
         public string Template { get; init; } = PromptTemplate.PlainName;
 
+        [CommandOption("--prompt-format <FORMAT>"), Description(PromptLayout.Help)]
+        public string PromptFormat { get; init; } = PromptLayout.Auto;
+
         [CommandOption("--steps <STRATEGY>"), Description("Step segmentation: PythonStatements (default), Lines, Separator, TokenChunks.")]
         public StepStrategy Steps { get; init; } = StepStrategy.PythonStatements;
 
@@ -48,6 +51,7 @@ internal sealed class ExportDatasetCommand : Command<ExportDatasetCommand.Settin
             if (File.Exists(Out)) return ValidationResult.Error($"--out: {Out} is a file; give a folder.");
             if (MaxLength <= 0) return ValidationResult.Error("--max-length: must be positive.");
             if (CliPaths.OutputClashError(new[] { "data.jsonl", "README.md", "dataset_info.json" }.Select(f => ("--out", (string?)Path.Combine(Out, f))), [("--data", Data), ("--problems", Problems), ("--candidates", Candidates)]) is { } clash) return ValidationResult.Error(clash);
+            if (PromptLayout.Error(PromptFormat) is { } formatError) return ValidationResult.Error(formatError);
             return ValidationResult.Success();
         }
     }
@@ -60,10 +64,11 @@ internal sealed class ExportDatasetCommand : Command<ExportDatasetCommand.Settin
         var ml = new MLContext(seed: 0);
         var read = TrainingRowsReader.Read(settings.Data, settings.Problems, settings.Candidates);
         var rows = TrainingRowsReader.ToDataView(ml, read.Rows, read.HasStepTargets);
+        var (format, formatReason) = PromptLayout.Resolve(settings.PromptFormat, read);
         var prepare = ml.Transforms.SegmentSteps(new SegmentStepsEstimator.Options { Strategy = settings.Steps, Tokenizer = tokenizer })
             .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options
             {
-                Tokenizer = tokenizer, MaxLength = settings.MaxLength, Template = settings.Template,
+                Tokenizer = tokenizer, MaxLength = settings.MaxLength, Template = settings.Template, Format = format,
                 StarterCodeColumnName = settings.Problems is null ? null : nameof(TrainingRow.StarterCode),
                 CallBasedColumnName = settings.Problems is null ? null : nameof(TrainingRow.CallBased),
             }))
@@ -72,14 +77,14 @@ internal sealed class ExportDatasetCommand : Command<ExportDatasetCommand.Settin
         var summary = RewardDatasetExport.Write(prepare.Transform(rows), settings.Out, new RewardDatasetExport.Options
         {
             Tokenizer = tokenizer, Template = settings.Template, TemplateText = tokenize.Template.Template,
-            MaxLength = settings.MaxLength, Steps = settings.Steps,
+            MaxLength = settings.MaxLength, Steps = settings.Steps, PromptFormat = format,
         });
 
         var table = new Table().AddColumns("", "value");
         table.AddRow("dataset", Markup.Escape(Path.Combine(settings.Out, RewardDatasetExport.DataFile)));
         table.AddRow("rows", $"{summary.Rows} ({summary.RowsWithoutPositions} without a step in the window, {read.Problems.Count} skipped)");
         table.AddRow("step targets", summary.HasStepTargets ? "yes" : "no");
-        table.AddRow("tokenizer", Markup.Escape($"{tokenizer}, max length {settings.MaxLength}, template {settings.Template}, steps {settings.Steps}"));
+        table.AddRow("tokenizer", Markup.Escape($"{tokenizer}, max length {settings.MaxLength}, template {settings.Template}, prompt format {format.ToString().ToLowerInvariant()} ({formatReason}), steps {settings.Steps}"));
         AnsiConsole.Write(table);
         return 0;
     }

@@ -1,7 +1,10 @@
 using System.ComponentModel;
 using System.Globalization;
 using Microsoft.ML;
+using RewardML.Cli.Training;
 using RewardML.Scoring;
+using RewardML.Tokenization;
+using Microsoft.ML.Data;
 using RewardML.Sharding;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -40,6 +43,9 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         [CommandOption("--shard <I/N>"), Description("Score only shard I of N (0-based): rows by a stable hash of their problem id, rows without one by line; writes OUT.shard-I-of-N.EXT (+ its errors file). Join with rewardml merge (default: no sharding).")]
         public string? Shard { get; init; }
 
+        [CommandOption("--prompt-format <FORMAT>"), Description("Prompt layout: auto (as recorded in the model zip: what train used), apps or raw (override; a model reads best the layout it was trained on). Default auto.")]
+        public string PromptFormat { get; init; } = PromptLayout.Auto;
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model MODEL.zip is required.");
@@ -48,6 +54,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             if ((Resume ? 1 : 0) + (ResumeIfExists ? 1 : 0) + (Overwrite ? 1 : 0) > 1) return ValidationResult.Error("Give at most one of --resume, --resume-if-exists and --overwrite.");
             if (BatchRows < 1) return ValidationResult.Error("--batch-rows must be at least 1.");
             if (Threads is < 0) return ValidationResult.Error("--threads must be 0 or more.");
+            if (PromptLayout.Error(PromptFormat) is { } formatError) return ValidationResult.Error(formatError);
             if (Shard is not null && ShardOption.TryParse(Shard) is { Error: { } shardError }) return ValidationResult.Error(shardError);
             if (CliPaths.OutputFileError("--output", Output) is { } outError) return ValidationResult.Error(outError);
             foreach (var path in new[] { Input, Output })
@@ -79,6 +86,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             Model = originalSettings.Model, Input = originalSettings.Input, Output = shard.FileFor(originalSettings.Output),
             Resume = originalSettings.Resume, ResumeIfExists = originalSettings.ResumeIfExists, Overwrite = originalSettings.Overwrite, BatchRows = originalSettings.BatchRows,
             Shard = originalSettings.Shard, Device = originalSettings.Device, DType = originalSettings.DType, Threads = originalSettings.Threads,
+            PromptFormat = originalSettings.PromptFormat,
         };
         if (!File.Exists(settings.Input)) throw new FileNotFoundException($"Input file '{settings.Input}' does not exist.");
         if (File.Exists(settings.Output) && !settings.Resume && !settings.ResumeIfExists && !settings.Overwrite)
@@ -89,6 +97,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
 
         var ml = new MLContext(seed: 0);
         var model = settings.LoadModel(ml, settings.Model);
+        if (PromptLayout.Explicit(settings.PromptFormat) is { } format) model = WithPromptFormat(model, format, settings.Model);
         try
         {
             ScoredFileWriter writer;
@@ -142,6 +151,15 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
 
     /// <summary>Whether the errors file holds a row below its header (so the summary points at it only then).</summary>
     private static bool HasRows(string errorsPath) => File.Exists(errorsPath) && File.ReadLines(errorsPath).Skip(1).Any(l => l.Length > 0);
+
+    /// <summary>The loaded chain with its TokenizeForReward laid out as <paramref name="format"/> (the zip's other parts unchanged).</summary>
+    private static ITransformer WithPromptFormat(ITransformer model, PromptFormat format, string zip)
+    {
+        if (model is not TransformerChain<ITransformer> chain || !chain.OfType<TokenizeForRewardTransformer>().Any())
+            throw new InvalidDataException($"--prompt-format: {zip} has no TokenizeForReward step whose layout could change.");
+        var parts = chain.Select(t => t is TokenizeForRewardTransformer tokenize && tokenize.Format != format ? tokenize.WithFormat(format) : t).ToArray();
+        return new TransformerChain<ITransformer>(parts);
+    }
 
     private static ScoredFileSummary RunWithProgressBar(ScoredFileWriter writer, Settings settings, Action<ScoredFileProgress> observe, CancellationToken cancellationToken)
     {

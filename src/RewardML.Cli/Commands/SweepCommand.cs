@@ -92,6 +92,9 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         [CommandOption("--tokenizer <NAME>"), Description("phi4, phi4-mini or folder:PATH. Default: the checkpoint's (its tokenizer.json or vocab size); phi4 for tiny, phi4-mini for tiny-mini.")]
         public string? Tokenizer { get; init; }
 
+        [CommandOption("--prompt-format <FORMAT>"), Description(PromptLayout.Help)]
+        public string PromptFormat { get; init; } = PromptLayout.Auto;
+
         [CommandOption("--max-length <N>"), Description("Most tokens per row; fixes MaxLength. Default: swept, 512 to 4096 on a log scale (the default space's MaxLength); with a --space that does not sweep it, 4096.")]
         public int? MaxLength { get; init; }
 
@@ -112,6 +115,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
             if (Epochs is < 1) return ValidationResult.Error("--epochs: must be at least 1.");
             if (MaxLength is <= 0) return ValidationResult.Error("--max-length: must be positive.");
             if (CliPaths.OutputClashError(new[] { "trials.jsonl", "leaderboard.csv", "metric.png", "best-model.zip", "sweep.json" }.Select(f => ("--out", (string?)Path.Combine(Out, f))), [("--data", Data), ("--problems", Problems), ("--candidates", Candidates), ("--validation", Validation), ("--space", Space), ("--backbone", Backbone)]) is { } clash) return ValidationResult.Error(clash);
+            if (PromptLayout.Error(PromptFormat) is { } formatError) return ValidationResult.Error(formatError);
             return base.Validate();
         }
     }
@@ -144,6 +148,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         var tokenizer = settings.Tokenizer is { } t ? TokenizerSpec.Parse(t)
             : backbone.IsTiny ? (backbone.Tiny!.VocabSize == PhiSpecialTokens.Phi4MiniVocabularySize ? TokenizerSpec.Phi4Mini : TokenizerSpec.Phi4)
             : TokenizerSpec.ForCheckpoint(backbone.Path!);
+        var (format, formatReason) = PromptLayout.Resolve(settings.PromptFormat, read);
         IEstimator<ITransformer> Pipeline(Parameter p)
         {
             var steps = p.TryGetValue(nameof(RewardHeadSearchSpace.StepStrategy), out var s)
@@ -153,7 +158,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
             return ml.Transforms.SegmentSteps(steps)
                 .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options
                 {
-                    Tokenizer = tokenizer, MaxLength = maxLength,
+                    Tokenizer = tokenizer, MaxLength = maxLength, Format = format,
                     // As train: a model trained with APPS starter code and format expects the same columns when scoring.
                     StarterCodeColumnName = settings.Problems is null ? null : nameof(TrainingRow.StarterCode),
                     CallBasedColumnName = settings.Problems is null ? null : nameof(TrainingRow.CallBased),
@@ -184,7 +189,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         AnsiConsole.MarkupLine($"sweeping [bold]{Markup.Escape(backbone.ToString())}[/] on {read.Rows.Count} rows: {space.Dimensions.Count} dimensions " +
                                $"({Markup.Escape(string.Join(", ", space.Dimensions.Select(d => d.Name)))}), tuner {options.Tuner}, metric {options.Metric}, " +
                                $"at most {options.MaxTrials} trials" + (options.TrainingTimeInSeconds is { } b ? $" or {b:0.#} s" : "") +
-                               $", folder {Markup.Escape(settings.Out)}");
+                               $", prompt format {format.ToString().ToLowerInvariant()} ({Markup.Escape(formatReason)}), folder {Markup.Escape(settings.Out)}");
         RewardSweepResult result;
         try
         {

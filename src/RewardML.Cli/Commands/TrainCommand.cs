@@ -66,6 +66,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--template <NAME>"), Description("Prompt template: plain (default), phi4-chat, phi4-mini-chat, chat, or a text with {prompt} and {code}.")]
         public string Template { get; init; } = PromptTemplate.PlainName;
 
+        [CommandOption("--prompt-format <FORMAT>"), Description(PromptLayout.Help)]
+        public string PromptFormat { get; init; } = PromptLayout.Auto;
+
         [CommandOption("--trainable-layers <N>"), Description("Decoder layers trained from the top; 0 = value head only. Default 12.")]
         public int? TrainableLayers { get; init; }
 
@@ -161,12 +164,14 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (CliPaths.OutputClashError(written.Select(f => ("--out", (string?)f)),
                     [("--data", Data), ("--problems", Problems), ("--candidates", Candidates), ("--validation", Validation), ("--options", OptionsFile), ("--backbone", Backbone)]) is { } clash)
                 return ValidationResult.Error(clash);
+            if (PromptLayout.Error(PromptFormat) is { } formatError) return ValidationResult.Error(formatError);
             return base.Validate();
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var file in new[] { settings.Data, settings.Problems, settings.Candidates, settings.Validation, settings.OptionsFile }.OfType<string>())
             if (!File.Exists(file) && !Directory.Exists(file)) throw new FileNotFoundException($"{file}: no such file.", file);
         var backbone = CliUsage.ParseBackbone(settings.Backbone);
@@ -200,10 +205,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var tokenizer = settings.Tokenizer is { } t ? TokenizerSpec.Parse(t)
             : backbone.IsTiny ? (backbone.Tiny!.VocabSize == PhiSpecialTokens.Phi4MiniVocabularySize ? TokenizerSpec.Phi4Mini : TokenizerSpec.Phi4)
             : TokenizerSpec.ForCheckpoint(backbone.Path!);
+        var (format, formatReason) = PromptLayout.Resolve(settings.PromptFormat, read);
         var prepare = ml.Transforms.SegmentSteps(settings.Steps)
             .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options
             {
-                Tokenizer = tokenizer, MaxLength = settings.MaxLength, Template = settings.Template,
+                Tokenizer = tokenizer, MaxLength = settings.MaxLength, Template = settings.Template, Format = format,
                 // APPS starter code and format come from --problems; a model trained with them expects the same columns when scoring.
                 StarterCodeColumnName = settings.Problems is null ? null : nameof(TrainingRow.StarterCode),
                 CallBasedColumnName = settings.Problems is null ? null : nameof(TrainingRow.CallBased),
@@ -213,7 +219,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         long trainRows = CountRows(train);
         AnsiConsole.MarkupLine($"training a reward head on [bold]{Markup.Escape(backbone.ToString())}[/]: {trainRows} rows" +
                                (validation is null ? "" : $", validation {CountRows(validation)} rows") +
-                               $", {options.NumberOfEpochs} epochs, lr {options.LearningRate:g3}, {options.Compute.Device}/{options.Compute.DType}");
+                               $", {options.NumberOfEpochs} epochs, lr {options.LearningRate:g3}, {options.Compute.Device}/{options.Compute.DType}" +
+                               $", prompt format {format.ToString().ToLowerInvariant()} ({Markup.Escape(formatReason)})");
 
         RewardHeadTransformer head;
         RewardHeadProgress? last = null;
@@ -231,8 +238,14 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         ml.Model.Save(model, all.Schema, settings.Out);
         var summary = head.TrainingSummary!;
         RewardMetrics? final = validation is null ? null : RewardEvaluator.Evaluate(model.Transform(validation));
-        WriteMetrics(settings.Out + ".metrics.json", summary, final);
-        if (settings.Baseline) NgramBaseline.Fit(ml, train, settings.Out + ".baseline.zip");
+        var modelTime = clock.Elapsed;
+        RewardMetrics? baseline = null;
+        if (settings.Baseline)
+        {
+            var ngrams = NgramBaseline.Fit(ml, train, settings.Out + ".baseline.zip");
+            if (validation is not null) baseline = NgramBaseline.Evaluate(ml, ngrams, validation);
+        }
+        WriteMetrics(settings.Out + ".metrics.json", summary, final, baseline, modelTime, clock.Elapsed);
         if (Directory.Exists(checkpoint)) Directory.Delete(checkpoint, recursive: true);
 
         var table = new Table().AddColumns("", "value");
@@ -242,10 +255,14 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         foreach (var epoch in summary.Epochs)
             table.AddRow($"epoch {epoch.Epoch}", $"loss {epoch.TrainingLoss:0.####}" + (epoch.Validation is null ? "" : ", validation " + string.Join(", ", epoch.Validation.Select(m => $"{m.Key} {m.Value:0.####}"))));
         if (summary.BestEpoch is { } best) table.AddRow("kept", $"epoch {best}{(summary.StoppedEarly ? " (stopped early)" : "")}");
-        if (final is not null) table.AddRow("validation", $"AUC {final.AreaUnderRocCurve:0.###}, accuracy {final.Accuracy:0.###}, log loss {final.LogLoss:0.###}, ECE {final.ExpectedCalibrationError:0.###}");
-        if (summary.Temperature != 1) table.AddRow("temperature", $"{summary.Temperature:0.###}");
+        if (final is not null) table.AddRow("validation", Describe(final));
+        if (summary.Temperature != 1)
+            table.AddRow("temperature", $"{summary.Temperature:0.###}" + (TemperatureCalibration.IsAtSearchBound(summary.Temperature)
+                ? $" [yellow]warning: at the end of the search range [[{TemperatureCalibration.MinTemperature}, {TemperatureCalibration.MaxTemperature}]]: the scores carry little signal on the validation data[/]" : ""));
         table.AddRow("log", Markup.Escape(options.LogFile!));
         if (settings.Baseline) table.AddRow("baseline", Markup.Escape(settings.Out + ".baseline.zip"));
+        if (baseline is not null) table.AddRow("baseline validation", Describe(baseline));
+        table.AddRow("wall time", $"{clock.Elapsed.TotalSeconds:0.0} s" + (settings.Baseline ? $" ({modelTime.TotalSeconds:0.0} s the reward model, {(clock.Elapsed - modelTime).TotalSeconds:0.0} s the baseline)" : ""));
         AnsiConsole.Write(table);
         return 0;
     }
@@ -310,7 +327,16 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         }
     }
 
-    private static void WriteMetrics(string path, RewardHeadTrainingSummary summary, RewardMetrics? final)
+    private static string Describe(RewardMetrics m) =>
+        $"AUC {m.AreaUnderRocCurve:0.###}, accuracy {m.Accuracy:0.###} (chance {m.ChanceAccuracy:0.###}), log loss {m.LogLoss:0.###}, ECE {m.ExpectedCalibrationError:0.###}";
+
+    private static object? MetricsJson(RewardMetrics? m) => m is null ? null : new
+    {
+        auc = m.AreaUnderRocCurve, accuracy = m.Accuracy, positive_precision = m.PositivePrecision, negative_precision = m.NegativePrecision,
+        brier = m.BrierScore, ece = m.ExpectedCalibrationError, log_loss = m.LogLoss, rows = m.RowCount,
+    };
+
+    private static void WriteMetrics(string path, RewardHeadTrainingSummary summary, RewardMetrics? final, RewardMetrics? baseline, TimeSpan modelTime, TimeSpan wallTime)
     {
         var document = new
         {
@@ -320,11 +346,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             stopped_early = summary.StoppedEarly,
             temperature = summary.Temperature,
             epochs = summary.Epochs.Select(e => new { epoch = e.Epoch, training_loss = e.TrainingLoss, validation = e.Validation?.ToDictionary(m => JsonNamingPolicy.SnakeCaseLower.ConvertName(m.Key.ToString()), m => m.Value) }),
-            validation = final is null ? null : new
-            {
-                auc = final.AreaUnderRocCurve, accuracy = final.Accuracy, positive_precision = final.PositivePrecision, negative_precision = final.NegativePrecision,
-                brier = final.BrierScore, ece = final.ExpectedCalibrationError, log_loss = final.LogLoss, rows = final.RowCount,
-            },
+            validation = MetricsJson(final),
+            baseline_validation = MetricsJson(baseline),
+            wall_seconds = wallTime.TotalSeconds,
+            model_seconds = modelTime.TotalSeconds,
         };
         File.WriteAllText(path, JsonSerializer.Serialize(document, Json));
     }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using RewardML.Evaluation;
 
 namespace RewardML.Cli.Training;
 
@@ -9,11 +10,32 @@ namespace RewardML.Cli.Training;
 /// </summary>
 internal static class NgramBaseline
 {
-    public static void Fit(MLContext ml, IDataView train, string path)
+    /// <summary>Fits the baseline on <paramref name="train"/> (<c>Code</c>, <c>Label</c>) and saves it to <paramref name="path"/>.</summary>
+    public static ITransformer Fit(MLContext ml, IDataView train, string path)
     {
-        var pipeline = ml.Transforms.Text.FeaturizeText("Features", RewardColumnNames.Code)
-            .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(RewardColumnNames.Label, "Features"));
-        var model = pipeline.Fit(train);
+        var model = Fit(ml, train);
         ml.Model.Save(model, train.Schema, path);
+        return model;
+    }
+
+    /// <summary>Fits the baseline on <paramref name="train"/> (<c>Code</c>, <c>Label</c>).</summary>
+    public static ITransformer Fit(MLContext ml, IDataView train) =>
+        ml.Transforms.Text.FeaturizeText("Features", RewardColumnNames.Code)
+            .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(RewardColumnNames.Label, "Features"))
+            .Fit(train);
+
+    /// <summary>The baseline's probabilities on <paramref name="data"/>, row by row.</summary>
+    public static IReadOnlyList<float> Probabilities(MLContext ml, ITransformer model, IDataView data) =>
+        ml.Data.CreateEnumerable<Prediction>(model.Transform(data), reuseRowObject: false).Select(p => p.Probability).ToList();
+
+    /// <summary>The baseline's classifier metrics on <paramref name="data"/> (which has <c>Code</c> and <c>Label</c>).</summary>
+    public static RewardMetrics Evaluate(MLContext ml, ITransformer model, IDataView data) =>
+        RewardEvaluator.Evaluate(ml.Data.CreateEnumerable<Prediction>(model.Transform(data), reuseRowObject: false)
+            .Select(p => new ScoredProgram { Label = p.Label, Probability = p.Probability }));
+
+    private sealed class Prediction
+    {
+        public bool Label { get; set; }
+        public float Probability { get; set; }
     }
 }

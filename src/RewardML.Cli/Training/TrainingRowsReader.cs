@@ -30,7 +30,12 @@ internal sealed class TrainingRow
 /// </summary>
 internal static class TrainingRowsReader
 {
-    public sealed record Result(List<TrainingRow> Rows, bool HasStepTargets, List<string> Problems);
+    /// <param name="Rows">The usable rows.</param>
+    /// <param name="HasStepTargets">Whether the rows carry step targets.</param>
+    /// <param name="Problems">The skipped rows' reasons.</param>
+    /// <param name="CheckStyleProblems">With --problems: whether every row's problem is HumanEval/MBPP-style (test code, as
+    /// <c>label</c> detects it); null without --problems.</param>
+    public sealed record Result(List<TrainingRow> Rows, bool HasStepTargets, List<string> Problems, bool? CheckStyleProblems = null);
 
     /// <param name="data">The rows file.</param>
     /// <param name="problemsPath">--problems, or null.</param>
@@ -61,8 +66,10 @@ internal static class TrainingRowsReader
                 Source = $"{data}:{read.Lines[i]}",
             }).ToList();
         }
+        bool? checkStyle = null;
         if (problems is not null)
         {
+            checkStyle = true;
             var kept = new List<TrainingRow>();
             foreach (var row in rows)
             {
@@ -70,6 +77,7 @@ internal static class TrainingRowsReader
                 if (string.IsNullOrEmpty(row.Prompt)) row.Prompt = problem.Question;
                 row.StarterCode = problem.StarterCode;
                 row.CallBased = problem.IsCallBased;
+                checkStyle &= problem.Check is not null;
                 kept.Add(row);
             }
             rows = kept;
@@ -88,7 +96,7 @@ internal static class TrainingRowsReader
         }
         foreach (var issue in issues) Console.Error.WriteLine($"skipped: {issue}");
         if (rows.Count == 0) throw new InvalidDataException($"{data}: no usable training row ({issues.Count} skipped).");
-        return new Result(rows, hasTargets, issues);
+        return new Result(rows, hasTargets, issues, checkStyle);
     }
 
     public static IDataView ToDataView(MLContext ml, IEnumerable<TrainingRow> rows, bool hasStepTargets)

@@ -107,7 +107,7 @@ internal static class EvaluationPlots
         return path;
     }
 
-    /// <summary>Step accuracy by relative position in the program, with each bucket's chance accuracy.</summary>
+    /// <summary>Step accuracy by relative position in the program, with each bucket's chance accuracy, and the step values' AUC.</summary>
     internal static string ValueByPosition(EvaluationReport report, string path)
     {
         var plot = new Plot();
@@ -122,11 +122,16 @@ internal static class EvaluationPlots
             var chance = plot.Add.Scatter(xs, buckets.Select(b => b.ChanceAccuracy).ToArray(), Colors.Gray);
             chance.LinePattern = LinePattern.Dashed;
             chance.LegendText = "chance (majority class)";
+            var ranked = buckets.Where(b => !double.IsNaN(b.AreaUnderRocCurve)).ToList();
+            var auc = plot.Add.Scatter(ranked.Select(b => (b.Lower + b.Upper) / 2).ToArray(), ranked.Select(b => b.AreaUnderRocCurve).ToArray(), Palette[color++ % Palette.Length]);
+            auc.MarkerSize = 8;
+            auc.LinePattern = LinePattern.Dotted;
+            auc.LegendText = $"{scorer.Name}: step value AUC (0.5 = random)";
         }
         plot.Axes.SetLimits(0, 1, 0, 1.05);
         plot.Title("Value against position");
         plot.XLabel("relative position in the program");
-        plot.YLabel("accuracy of the step value");
+        plot.YLabel("accuracy / AUC of the step value");
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, Width, Height);
         return path;

@@ -27,6 +27,8 @@ public sealed class EvaluationReport
         Baseline = baseline;
         Errors = errors;
         EarlyStop = earlyStop;
+        Comparison = baseline is null ? null
+            : ScorerComparison.Create(model, baseline, model.BestOfN[0].BootstrapResamples, model.BestOfN[0].Seed, model.BestOfN[0].ConfidenceLevel);
     }
 
     /// <summary>Gets the early-stop analysis of the model's step values; null when not computed (<see cref="WithEarlyStop"/>).</summary>
@@ -54,6 +56,9 @@ public sealed class EvaluationReport
 
     /// <summary>Gets the baseline's evaluation on the same rows; null without one.</summary>
     public ScorerEvaluation? Baseline { get; }
+
+    /// <summary>Gets the paired comparison of the model with the baseline (who wins); null without a baseline.</summary>
+    public ScorerComparison? Comparison { get; }
 
     /// <summary>Gets the rows skipped while reading (shown in the report).</summary>
     public IReadOnlyList<ScoredFileError> Errors { get; }
@@ -144,6 +149,17 @@ public sealed class EvaluationReport
             md.AppendLine($"Skipped for n = {b.N} (pool size in brackets): {string.Join(", ", skipped.Take(20).Select(p => $"{p.ProblemId} ({p.CandidateCount})"))}{(skipped.Count > 20 ? $", and {skipped.Count - 20} more" : "")}.").AppendLine();
         }
 
+        if (Comparison is { } comparison)
+        {
+            md.AppendLine($"## {comparison.ModelName} against {comparison.BaselineName}").AppendLine();
+            md.AppendLine($"Paired differences ({comparison.ModelName} − {comparison.BaselineName}) on the same problems, with {Percent(BestOfNEvaluator.DefaultConfidenceLevel)} bootstrap intervals over problems; " +
+                "a scorer wins a comparison when the interval lies wholly on its side of 0.").AppendLine();
+            md.AppendLine("| comparison | difference | winner |");
+            md.AppendLine("| --- | --- | --- |");
+            foreach (var d in comparison.Differences) md.AppendLine($"| {d.Metric} | {d.Difference.ToString("+0.000;-0.000;0.000")} | {d.VerdictText} |");
+            md.AppendLine().AppendLine($"**Verdict: {comparison.Verdict}.**").AppendLine();
+        }
+
         md.AppendLine("## Classifier metrics").AppendLine();
         md.AppendLine($"Threshold {F(Model.Metrics.Threshold)}. AUC: higher is better, 0.5 = random. Brier, ECE ({RewardMetrics.CalibrationBinCount} bins), log loss (nats): lower is better.").AppendLine();
         md.AppendLine("| scorer | rows | pass rate | AUC | accuracy | chance accuracy | precision + | recall + | precision − | recall − | Brier | ECE | log loss |");
@@ -158,11 +174,13 @@ public sealed class EvaluationReport
         if (Model.Metrics.StepCount > 0)
         {
             md.AppendLine("## Value against position").AppendLine();
-            md.AppendLine($"Accuracy of step values as predictions of the program's label, by relative position in the program ({Model.Metrics.StepCount} steps).").AppendLine();
-            md.AppendLine("| position | steps | accuracy | chance | mean value |");
-            md.AppendLine("| --- | --- | --- | --- | --- |");
+            md.AppendLine($"Step values as predictions of the program's label, by relative position in the program ({Model.Metrics.StepCount} steps): " +
+                "accuracy at the threshold beside the accuracy of always guessing the majority label (chance), and the AUC of the values " +
+                "(0.5 = random), which does not sit at chance when most programs fail.").AppendLine();
+            md.AppendLine("| position | steps | accuracy | chance | AUC | mean value |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- |");
             foreach (var p in Model.Metrics.ValueByPosition)
-                md.AppendLine($"| ({F(p.Lower, "F1")}, {F(p.Upper, "F1")}] | {p.Count} | {F(p.Accuracy)} | {F(p.ChanceAccuracy)} | {F(p.MeanScore)} |");
+                md.AppendLine($"| ({F(p.Lower, "F1")}, {F(p.Upper, "F1")}] | {p.Count} | {F(p.Accuracy)} | {F(p.ChanceAccuracy)} | {F(p.AreaUnderRocCurve)} | {F(p.MeanScore)} |");
             md.AppendLine();
         }
 
@@ -216,6 +234,15 @@ public sealed class EvaluationReport
             ["scorers"] = new JsonArray(Scorers.Select(ScorerJson).ToArray()),
         };
         if (EarlyStop is { } stop) root["early_stop"] = EarlyStopJson(stop);
+        if (Comparison is { } comparison)
+            root["comparison"] = new JsonObject
+            {
+                ["model"] = comparison.ModelName, ["baseline"] = comparison.BaselineName, ["verdict"] = comparison.Verdict,
+                ["differences"] = new JsonArray(comparison.Differences.Select(d => (JsonNode)new JsonObject
+                {
+                    ["metric"] = d.Metric, ["difference"] = Interval(d.Difference), ["winner"] = d.Winner,
+                }).ToArray()),
+            };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
@@ -236,7 +263,7 @@ public sealed class EvaluationReport
                 ["value_by_position"] = new JsonArray(m.ValueByPosition.Select(p => (JsonNode)new JsonObject
                 {
                     ["lower"] = p.Lower, ["upper"] = p.Upper, ["count"] = p.Count, ["accuracy"] = N(p.Accuracy),
-                    ["chance_accuracy"] = N(p.ChanceAccuracy), ["mean_score"] = N(p.MeanScore),
+                    ["chance_accuracy"] = N(p.ChanceAccuracy), ["auc"] = N(p.AreaUnderRocCurve), ["mean_score"] = N(p.MeanScore),
                 }).ToArray()),
             },
             ["best_of_n"] = new JsonArray(scorer.BestOfN.Select(b => (JsonNode)new JsonObject

@@ -164,9 +164,10 @@ public sealed class RewardMetrics
     public long StepCount { get; }
 
     /// <summary>
-    /// Gets value against position: the accuracy of step values as predictions of the program's label, by the step's
-    /// relative position in the program, in <see cref="PositionBucketCount"/> deciles. Higher accuracy is better;
-    /// compare each bucket with its <see cref="PositionBucket.ChanceAccuracy"/>. Empty without step columns.
+    /// Gets value against position: the accuracy and the AUC of step values as predictions of the program's label, by the
+    /// step's relative position in the program, in <see cref="PositionBucketCount"/> deciles. Higher is better; compare
+    /// each bucket's accuracy with its <see cref="PositionBucket.ChanceAccuracy"/> and its
+    /// <see cref="PositionBucket.AreaUnderRocCurve"/> with 0.5. Empty without step columns.
     /// </summary>
     /// <remarks>
     /// <format type="text/markdown"><![CDATA[
@@ -191,4 +192,8 @@ public sealed class RewardMetrics
 /// <param name="MeanScore">Mean step value in the bucket; NaN when empty.</param>
 /// <param name="ChanceAccuracy">Share of the bucket's steps that belong to rows of the bucket's majority class: the
 /// accuracy of a constant prediction; NaN when empty.</param>
-public sealed record PositionBucket(double Lower, double Upper, long Count, double Accuracy, double MeanScore, double ChanceAccuracy);
+/// <param name="AreaUnderRocCurve">AUC of the bucket's step values against their rows' labels: how well values at this
+/// position rank passing programs above failing ones, whatever the threshold (0.5 = random, higher is better). Unlike
+/// accuracy it does not sit at chance when most programs fail. NaN when the bucket lacks either class.</param>
+public sealed record PositionBucket(double Lower, double Upper, long Count, double Accuracy, double MeanScore, double ChanceAccuracy,
+    double AreaUnderRocCurve = double.NaN);

@@ -18,6 +18,7 @@ internal sealed class RewardMetricsAccumulator
     private readonly long[] _bucketCorrect = new long[Buckets];
     private readonly long[] _bucketPositives = new long[Buckets];
     private readonly double[] _bucketScoreSum = new double[Buckets];
+    private readonly List<(float Score, bool Label)>[] _bucketSteps = Enumerable.Range(0, Buckets).Select(_ => new List<(float, bool)>()).ToArray();
     private long _stepCount;
 
     public RewardMetricsAccumulator(float threshold)
@@ -94,6 +95,7 @@ internal sealed class RewardMetricsAccumulator
             _bucketScoreSum[bucket] += score;
             if ((score >= _threshold) == label) _bucketCorrect[bucket]++;
             if (label) _bucketPositives[bucket]++;
+            _bucketSteps[bucket].Add((score, label));
             _stepCount++;
         }
     }
@@ -116,7 +118,7 @@ internal sealed class RewardMetricsAccumulator
             long pos = _bucketPositives[i];
             buckets[i] = new PositionBucket((double)i / Buckets, (double)(i + 1) / Buckets, count,
                 Ratio(_bucketCorrect[i], count), count == 0 ? double.NaN : _bucketScoreSum[i] / count,
-                Ratio(Math.Max(pos, count - pos), count));
+                Ratio(Math.Max(pos, count - pos), count), AreaUnderRocCurve(_bucketSteps[i], pos, count - pos));
         }
 
         return new RewardMetrics(n, positives, _skipped, _threshold,

@@ -50,6 +50,9 @@ public static class RewardDatasetExport
         /// <summary>The prompt template's text with <c>{prompt}</c> and <c>{code}</c> (resolved from the name). Default: none recorded.</summary>
         public string? TemplateText { get; set; }
 
+        /// <summary>TokenizeForReward's prompt layout. Default <see cref="PromptFormat.Apps"/>.</summary>
+        public PromptFormat PromptFormat { get; set; } = PromptFormat.Apps;
+
         /// <summary>TokenizeForReward's MaxLength. Default 4096.</summary>
         public int MaxLength { get; set; } = 4096;
 
@@ -175,6 +178,7 @@ public static class RewardDatasetExport
         ["tokenizer_spec"] = o.Tokenizer.ToString(),
         ["prompt_template"] = o.Template,
         ["prompt_template_text"] = o.TemplateText,
+        ["prompt_format"] = o.PromptFormat.ToString().ToLowerInvariant(),
         ["max_length"] = o.MaxLength,
         ["step_strategy"] = o.Steps.ToString(),
         ["loss"] = "sum_i w_i * mean_{p: step_token_ends[p] >= 0} BCEWithLogits(z_i[step_token_ends[p]], t_ip) / sum_i w_i; t = step_targets when present, else labels",
@@ -186,7 +190,7 @@ public static class RewardDatasetExport
         b.AppendLine("# Reward-model dataset (exported by `rewardml export-dataset`)");
         b.AppendLine();
         b.AppendLine($"`{DataFile}`: {s.Rows} rows, one JSON object per line. Tokenizer `{o.Tokenizer}`, prompt template `{o.Template}`, " +
-                     $"max length {o.MaxLength}, steps `{o.Steps}`; `{InfoFile}` records the same. {s.RowsWithoutPositions} row(s) have no step inside the window and carry no loss.");
+                     $"prompt format `{o.PromptFormat.ToString().ToLowerInvariant()}`, max length {o.MaxLength}, steps `{o.Steps}`; `{InfoFile}` records the same. {s.RowsWithoutPositions} row(s) have no step inside the window and carry no loss.");
         b.AppendLine();
         b.AppendLine("| key | type | meaning |");
         b.AppendLine("| --- | --- | --- |");

@@ -11,6 +11,20 @@ public static class TemperatureCalibration
     private const double MaxLogT = 2.995732273553991;  // ln(20)
     private const double Epsilon = 1e-7;
 
+    /// <summary>The smallest temperature <see cref="Fit"/> considers: 1/20.</summary>
+    public const double MinTemperature = 0.05;
+
+    /// <summary>The largest temperature <see cref="Fit"/> considers: 20.</summary>
+    public const double MaxTemperature = 20;
+
+    /// <summary>
+    /// Whether a fitted temperature sits at an end of the search range (within 0.1%): the best temperature may lie beyond
+    /// it, and at 20 the probabilities are squashed towards ½ — usually a sign the scores carry little signal on the
+    /// validation data. Worth a warning, not a silent result.
+    /// </summary>
+    public static bool IsAtSearchBound(double temperature) =>
+        temperature >= MaxTemperature * 0.999 || temperature <= MinTemperature * 1.001;
+
     /// <summary>The calibrated probability σ(<paramref name="logit"/> / <paramref name="temperature"/>); NaN stays NaN.</summary>
     public static float Apply(float logit, double temperature) => float.IsNaN(logit) ? float.NaN : (float)Sigmoid(logit / temperature);
 

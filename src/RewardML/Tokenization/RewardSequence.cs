@@ -5,7 +5,7 @@ namespace RewardML.Tokenization;
 /// <param name="StepTokenEnds">For each step, the position in <paramref name="Tokens"/> whose value scores it; <c>-1</c>
 /// for a step outside the window (excluded from training, scored as missing).</param>
 /// <param name="PromptTruncated">The prompt was shortened (its start kept) so that the program fits.</param>
-/// <param name="DroppedSteps">How many steps are <c>-1</c>.</param>
+/// <param name="DroppedSteps">How many steps are <c>-1</c> because they fall outside the window.</param>
 public sealed record RewardSequence(int[] Tokens, int[] StepTokenEnds, bool PromptTruncated, int DroppedSteps)
 {
     /// <summary>
@@ -13,4 +13,10 @@ public sealed record RewardSequence(int[] Tokens, int[] StepTokenEnds, bool Prom
     /// <c>Tokens.Length</c> when the program starts outside the window or is empty.
     /// </summary>
     public int CodeTokenStart { get; init; }
+
+    /// <summary>
+    /// How many leading steps end inside a prompt that the program repeats (raw prompts only, see
+    /// <see cref="RewardSequenceBuilder"/>): their <see cref="StepTokenEnds"/> are <c>-1</c> as they belong to the prompt.
+    /// </summary>
+    public int PromptSteps { get; init; }
 }

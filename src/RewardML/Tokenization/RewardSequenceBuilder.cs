@@ -10,6 +10,11 @@ namespace RewardML.Tokenization;
 /// lines, the starter code and the whole program stay. Only when the program does not fit even with an empty prompt is the
 /// sequence cut at <see cref="MaxLength"/>; the steps scored past the cut get <c>StepTokenEnds = -1</c> (excluded from
 /// training, scored as missing) and are counted in <see cref="RewardSequence.DroppedSteps"/> — never silently.</para>
+/// <para><b>A program that repeats its prompt.</b> A program that starts with the whole prompt (HumanEval's
+/// <c>code</c> = prompt + completion) is not fed it twice: the text is the template around the
+/// prompt and the rest of the program, the program's tokens start after the prompt (<see cref="RewardSequence.CodeTokenStart"/>),
+/// and steps ending inside the repeated prompt get <c>-1</c> (they are the prompt's, counted in
+/// <see cref="RewardSequence.PromptSteps"/>, not in <see cref="RewardSequence.DroppedSteps"/>).</para>
 /// <para>Stateless and thread-safe.</para>
 /// </remarks>
 public sealed class RewardSequenceBuilder
@@ -57,17 +62,23 @@ public sealed class RewardSequenceBuilder
             if (stepEnds[s] < 0 || stepEnds[s] > code.Length)
                 throw new ArgumentException($"Step {s} ends at {stepEnds[s]}, outside the program (length {code.Length}).");
 
+        // A program that already starts with its prompt (HumanEval's prompt + completion) is read once: the repeated prompt
+        // as the prompt and the rest as the program; steps that end inside it are the prompt's (-1).
+        int repeated = RepeatedPromptLength(prompt, code);
+        string program = code[repeated..];
+
         // Bounded work: only the first MaxLength tokens of the prompt and of the program can be kept, and they never span
         // more than MaxLength × MaxTokenChars characters; the rest is cut before encoding (a 50 MB field costs as much as
         // the part of it that can fit). Steps ending past a cut program are past MaxLength tokens: dropped, as always.
         int budget = InputCharBudget;
         prompt = Cut(prompt, budget);
-        int fullCodeLength = code.Length;
-        code = Cut(code, budget);
-        bool codeCut = code.Length < fullCodeLength;
-        if (codeCut) stepEnds = stepEnds.Select(e => Math.Min(e, code.Length)).ToArray();
+        int fullProgramLength = program.Length;
+        program = Cut(program, budget);
+        bool codeCut = program.Length < fullProgramLength;
+        int codeEnd = repeated + program.Length;   // the end of what is read, in the caller's code offsets
+        if (codeCut) stepEnds = stepEnds.Select(e => Math.Min(e, codeEnd)).ToArray();
 
-        var parts = RewardText.Create(Template, Format, prompt, code, starterCode, callBased);
+        var parts = RewardText.Create(Template, Format, prompt, program, starterCode, callBased);
         int questionChars = prompt.Length;
         string text = parts.Render(questionChars);
         var tokens = Tokenizer.Encode(text);
@@ -81,11 +92,16 @@ public sealed class RewardSequenceBuilder
         }
 
         int codeStart = parts.CodeStart(questionChars);
-        int[] positions = StepTokenAlignment.Align(tokens, text, codeStart, stepEnds);
+        int inPrompt = 0;
+        while (inPrompt < stepEnds.Count && stepEnds[inPrompt] <= repeated && repeated > 0) inPrompt++;
+        int[] aligned = StepTokenAlignment.Align(tokens, text, codeStart, stepEnds.Skip(inPrompt).Select(e => e - repeated).ToArray());
+        int[] positions = new int[stepEnds.Count];
+        Array.Fill(positions, -1, 0, inPrompt);
+        aligned.CopyTo(positions, inPrompt);
         int dropped = 0;
-        for (int s = 0; s < positions.Length; s++)
+        for (int s = inPrompt; s < positions.Length; s++)
         {
-            if (positions[s] >= MaxLength || (codeCut && stepEnds[s] >= code.Length)) positions[s] = -1;
+            if (positions[s] >= MaxLength || (codeCut && stepEnds[s] >= codeEnd)) positions[s] = -1;
             if (positions[s] < 0) dropped++;
         }
         int length = Math.Min(tokens.Count, MaxLength);
@@ -93,7 +109,7 @@ public sealed class RewardSequenceBuilder
         for (int i = 0; i < length; i++) ids[i] = tokens[i].Id;
         int codeTokenStart = 0;
         while (codeTokenStart < length && tokens[codeTokenStart].End <= codeStart) codeTokenStart++;
-        return new RewardSequence(ids, positions, promptTruncated, dropped) { CodeTokenStart = code.Length == 0 ? length : codeTokenStart };
+        return new RewardSequence(ids, positions, promptTruncated, dropped) { CodeTokenStart = program.Length == 0 ? length : codeTokenStart, PromptSteps = inPrompt };
     }
 
     /// <summary>The first <paramref name="chars"/> characters of <paramref name="text"/> (one fewer rather than half a surrogate pair).</summary>
@@ -103,6 +119,16 @@ public sealed class RewardSequenceBuilder
         if (char.IsLowSurrogate(text[chars])) chars--; // never split a surrogate pair
         return text[..chars];
     }
+
+    /// <summary>
+    /// How many leading characters of <paramref name="code"/> repeat the prompt and are read as the prompt: the prompt's
+    /// length when the program starts with the whole (non-empty) prompt, else 0.
+    /// </summary>
+    /// <param name="prompt">The prompt.</param>
+    /// <param name="code">The program.</param>
+    /// <returns>The length of the repeated prompt, or 0.</returns>
+    public int RepeatedPromptLength(string prompt, string code) =>
+        prompt.Length > 0 && code.StartsWith(prompt, StringComparison.Ordinal) ? prompt.Length : 0;
 
     // Keeps the question's leading tokens, dropping `overflow` of them (re-encoding may shift a token at the cut, so the
     // caller repeats until the text fits; every call removes at least one character).

@@ -70,6 +70,22 @@ public sealed class TokenizeForRewardTransformer : RowMappingTransformerBase
     /// <summary>Most tokens per row.</summary>
     public int MaxLength => _options.MaxLength;
 
+    /// <summary>How the prompt is laid out (saved with the model, so scoring reads rows as training did).</summary>
+    public PromptFormat Format => _options.Format;
+
+    /// <summary>
+    /// The same transformer with another prompt layout, e.g. to score a saved model's rows laid out differently than it
+    /// was trained with (which usually scores worse: the model learnt the layout it saw).
+    /// </summary>
+    /// <param name="format">The layout.</param>
+    /// <returns>A new transformer; this one is unchanged.</returns>
+    public TokenizeForRewardTransformer WithFormat(PromptFormat format)
+    {
+        var options = _options.Clone();
+        options.Format = format;
+        return new TokenizeForRewardTransformer(options, Tokenizer);
+    }
+
     /// <summary>Truncation counts over every row this transformer has encoded (thread-safe, cumulative).</summary>
     public TokenizationStats Stats { get; private set; } = new();
 

@@ -114,14 +114,22 @@ public sealed class TrainCliTests
     public void TrainWithBaselineThenScoreThenEvalPutsBothScorersInOneReport()
     {
         string data = Rows(), zip = Path.Combine(_dir, "reward.zip"), scored = Path.Combine(_dir, "scored.jsonl"), report = Path.Combine(_dir, "report");
-        var (code, _, stderr) = CliProcess.Run(Train(data, zip, "--max-steps", "2", "--baseline"), TimeSpan.FromMinutes(5));
+        var (code, trainOut, stderr) = CliProcess.Run(Train(data, zip, "--max-steps", "2", "--baseline", "--validation-split", "0.34"), TimeSpan.FromMinutes(5));
         Assert.AreEqual(0, code, stderr);
         Assert.IsTrue(File.Exists(zip + ".baseline.zip"), "train --baseline saves the n-gram model beside the reward model");
+        StringAssert.Contains(trainOut, "baseline validation", "train --baseline prints the baseline's validation metrics");
+        StringAssert.Contains(trainOut, "wall time");
+        using (var metrics = JsonDocument.Parse(File.ReadAllText(zip + ".metrics.json")))
+        {
+            Assert.IsTrue(metrics.RootElement.GetProperty("baseline_validation").TryGetProperty("auc", out _), "and writes them beside the model's");
+            Assert.IsTrue(metrics.RootElement.GetProperty("wall_seconds").GetDouble() > 0);
+        }
         (code, _, stderr) = CliProcess.Run(["score", "--model", zip, "--input", data, "--output", scored, "--threads", "1"], TimeSpan.FromMinutes(5));
         Assert.AreEqual(0, code, stderr);
         var (evalCode, stdout, evalErr) = CliProcess.Run(["eval", "--scored", scored, "--baseline", zip + ".baseline.zip", "--report-dir", report, "--n", "2", "--k", "1"], TimeSpan.FromMinutes(3));
         Assert.AreEqual(0, evalCode, evalErr + stdout);
         StringAssert.Contains(stdout, "│ baseline", "the baseline has its rows in the table");
+        StringAssert.Contains(stdout, "verdict: ", "and a line says who wins");
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "report.json")));
         StringAssert.Contains(json.RootElement.GetRawText(), "reward.zip.baseline.zip", "and in the JSON report, named after its zip");
     }

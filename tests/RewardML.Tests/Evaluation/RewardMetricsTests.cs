@@ -198,6 +198,36 @@ public sealed class RewardMetricsTests
     }
 
     [TestMethod]
+    public void ValueByPositionAucRanksStepValuesWhereAccuracySitsAtChance()
+    {
+        // One passing and four failing programs, 10 code tokens each; a step ends at token 0 (1/10 → bucket 0) and one at
+        // token 9 (10/10 → bucket 9). Every value is below the 0.5 threshold, so accuracy equals chance (4/5) in both buckets;
+        // the AUC tells the buckets apart.
+        float[] early = [0.40f, 0.10f, 0.20f, 0.30f, 0.35f]; // the passing program's value is above every failing one: AUC 1
+        float[] late = [0.30f, 0.10f, 0.30f, 0.40f, 0.45f];  // beats 0.10, ties 0.30, loses to 0.40 and 0.45: (1 + ½) / 4
+        var rows = Enumerable.Range(0, 5).Select(i => new ScoredProgram
+        {
+            Label = i == 0, Probability = late[i], CodeTokenStart = 0, TokenCount = 10, StepTokenEnds = [0, 9], StepScores = [early[i], late[i]],
+        });
+        var metrics = RewardEvaluator.Evaluate(rows);
+
+        var first = metrics.ValueByPosition[0];
+        var last = metrics.ValueByPosition[9];
+        AreClose(0.8, first.Accuracy, "bucket 0 accuracy");
+        AreClose(0.8, first.ChanceAccuracy, "bucket 0 chance");
+        AreClose(0.8, last.Accuracy, "bucket 9 accuracy");
+        AreClose(1.0, first.AreaUnderRocCurve, "bucket 0 AUC: the passing program ranks first");
+        AreClose(0.375, last.AreaUnderRocCurve, "bucket 9 AUC: one win and one tie out of four pairs");
+        Assert.IsTrue(double.IsNaN(metrics.ValueByPosition[4].AreaUnderRocCurve), $"an empty bucket has a NaN AUC; got {metrics.ValueByPosition[4]}");
+
+        var oneClass = RewardEvaluator.Evaluate(rows.Select(r => new ScoredProgram
+        {
+            Label = false, Probability = r.Probability, CodeTokenStart = 0, TokenCount = 10, StepTokenEnds = r.StepTokenEnds, StepScores = r.StepScores,
+        }));
+        Assert.IsTrue(double.IsNaN(oneClass.ValueByPosition[0].AreaUnderRocCurve), "a bucket without a passing step has no AUC");
+    }
+
+    [TestMethod]
     public void WithoutCodeTokenStartTheFirstStepEndStartsTheProgram()
     {
         var ml = new MLContext(seed: 1);

@@ -105,6 +105,43 @@ public sealed class RewardSequenceBuilderTests
         Assert.IsTrue(assistant > 0 && assistant < mini.StepTokenEnds[0]);
     }
 
+    private const string HumanEvalPrompt = "def add(a: int, b: int) -> int:\n    \"\"\"Return a + b.\"\"\"\n";
+    private const string HumanEvalCompletion = "    s = a + b\n    return s\n";
+
+    [TestMethod]
+    [DataRow(PromptFormat.Raw, "")]
+    [DataRow(PromptFormat.Apps, "\nQUESTION:\n")]
+    public void AProgramThatStartsWithItsPromptIsNotFedThePromptTwice(PromptFormat format, string before)
+    {
+        // HumanEval rows: code = prompt + completion. Steps (line ends): the signature and the docstring are the prompt's.
+        string code = HumanEvalPrompt + HumanEvalCompletion;
+        int[] ends = LineEnds(code);
+        var row = new RewardSequenceBuilder(RewardTokenizer.Phi4, PromptTemplate.Plain, format, 4096).Build(HumanEvalPrompt, code, ends);
+
+        string text = RewardTokenizer.Phi4.Decode(row.Tokens);
+        string expected = format == PromptFormat.Raw ? code
+            : before + HumanEvalPrompt + "\nUse Standard Input format\nANSWER:\n" + HumanEvalCompletion;
+        Assert.AreEqual(expected, text, "the prompt appears once");
+        Assert.AreEqual(1, text.Split("Return a + b.").Length - 1, "the docstring appears once");
+        Assert.AreEqual(expected[..^HumanEvalCompletion.Length], RewardTokenizer.Phi4.Decode(row.Tokens.Take(row.CodeTokenStart)), "the program's tokens start after the prompt");
+        Assert.AreEqual(2, row.PromptSteps, "signature and docstring end inside the prompt");
+        CollectionAssert.AreEqual(new[] { -1, -1 }, row.StepTokenEnds.Take(2).ToArray(), "the prompt's steps are not scored");
+        Assert.AreEqual(0, row.DroppedSteps, "prompt steps are not counted as lost to the window");
+        int promptLength = HumanEvalPrompt.Length;
+        for (int s = 2; s < ends.Length; s++)
+            Assert.AreEqual(expected[..(expected.Length - code.Length + ends[s])],
+                RewardTokenizer.Phi4.Decode(row.Tokens.Take(row.StepTokenEnds[s] + 1)), $"step {s} is scored at its own end (prompt length {promptLength})");
+    }
+
+    [TestMethod]
+    public void AProgramThatDoesNotRepeatItsPromptIsReadWhole()
+    {
+        var row = new RewardSequenceBuilder(RewardTokenizer.Phi4, PromptTemplate.Plain, PromptFormat.Raw, 4096).Build(HumanEvalPrompt, HumanEvalCompletion, LineEnds(HumanEvalCompletion));
+        Assert.AreEqual(HumanEvalPrompt + HumanEvalCompletion, RewardTokenizer.Phi4.Decode(row.Tokens), "raw: the prompt as it is, then the completion");
+        Assert.AreEqual(0, row.PromptSteps);
+        Assert.IsTrue(row.StepTokenEnds.All(e => e >= 0));
+    }
+
     [TestMethod]
     public void TruncatedChatPromptKeepsTheTemplateTokens()
     {
