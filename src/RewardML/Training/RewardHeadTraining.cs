@@ -76,7 +76,8 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         using var log = new TrainingStepLog(options.LogFile, state.Step);
         var clock = Stopwatch.StartNew();
         int stepsThisRun = 0;
-        var pending = new List<(int Step, int Epoch, Tensor Loss, Tensor Norm, double Rate, long Tokens, double Seconds)>();
+        var pending = new List<PendingStep>();
+        using var stepMetrics = new StepMetricBuffer(Math.Max(1, Math.Min(options.LoggingSteps, total)), model.Device);
         long tokensSinceReport = 0;
         double reportStart = 0;
         int step = state.Step;
@@ -84,34 +85,33 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         for (int epoch = state.EpochsDone; epoch < epochs.Count && step < total && !state.StoppedEarly; epoch++)
         {
             int firstStepOfEpoch = epochs.Take(epoch).Sum(e => e.Count);
-            var epochLosses = new List<Tensor>();
+            double epochLossSum = 0;
+            int epochLossCount = 0;
             for (int s = step - firstStepOfEpoch; s < epochs[epoch].Count && step < total; s++)
             {
                 if (cancellation.IsCancellationRequested)
                 {
-                    Flush(pending, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step);
+                    Flush(pending, stepMetrics, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step);
                     if (options.CheckpointFolder is { } f) TrainingCheckpoint.Save(f, state with { Step = step }, masters.Parameters, optimizer, best);
                     cancellation.ThrowIfCancellationRequested();
                 }
                 double started = clock.Elapsed.TotalSeconds;
                 double rate = options.LearningRate * LearningRateFactor.At(options.Schedule, step, options.WarmupSteps, total);
-                var (loss, norm, tokens) = OptimizerStep(model, masters, optimizer, epochs[epoch][s].Select(b => b.Select(k => items[k]).ToList()).ToList(), rate);
+                long tokens = OptimizerStep(model, masters, optimizer, epochs[epoch][s].Select(b => b.Select(k => items[k]).ToList()).ToList(), rate, stepMetrics, pending.Count);
                 step++;
                 stepsThisRun++;
-                epochLosses.Add(loss);
-                pending.Add((step, epoch + 1, loss, norm, rate, tokens, clock.Elapsed.TotalSeconds - started));
+                pending.Add(new PendingStep(step, epoch + 1, rate, tokens, clock.Elapsed.TotalSeconds - started));
                 tokensSinceReport += tokens;
-                if (step % options.LoggingSteps == 0 || step == total)
-                    Flush(pending, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step);
+                if (step % options.LoggingSteps == 0 || step == total || pending.Count == stepMetrics.Capacity)
+                    (epochLossSum, epochLossCount) = Add((epochLossSum, epochLossCount), Flush(pending, stepMetrics, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step));
                 if (options.CheckpointFolder is { } every && step % options.CheckpointSteps == 0 && s + 1 < epochs[epoch].Count)
                     TrainingCheckpoint.Save(every, state with { Step = step }, masters.Parameters, optimizer, best);
             }
-            Flush(pending, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step);
+            (epochLossSum, epochLossCount) = Add((epochLossSum, epochLossCount), Flush(pending, stepMetrics, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step));
             bool epochComplete = step == firstStepOfEpoch + epochs[epoch].Count;
             if (!epochComplete) break; // MaxSteps ended the run inside the epoch
 
-            double meanLoss = epochLosses.Count == 0 ? double.NaN : epochLosses.Select(l => l.ToSingle()).Average();
-            foreach (var l in epochLosses) l.Dispose();
+            double meanLoss = epochLossCount == 0 ? double.NaN : epochLossSum / epochLossCount;
             var metrics = validation is { Count: > 0 } ? ValidationEvaluation.Metrics(model, validation, options) : null;
             var results = new List<RewardHeadEpochResult>(state.Epochs) { new(epoch + 1, meanLoss, metrics) };
             state = state with { Step = step, EpochsDone = epoch + 1, Epochs = results };
@@ -166,7 +166,8 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         return transformer;
     }
 
-    private (Tensor Loss, Tensor Norm, long Tokens) OptimizerStep(PhiRewardModel model, MasterWeights masters, AdamW optimizer, List<List<TrainingItem>> microBatches, double rate)
+    // One optimizer step inside one dispose scope; its loss and gradient norm go to `metrics[slot]`, so nothing it allocates outlives it.
+    private long OptimizerStep(PhiRewardModel model, MasterWeights masters, AdamW optimizer, List<List<TrainingItem>> microBatches, double rate, StepMetricBuffer metrics, int slot)
     {
         using var scope = NewDisposeScope();
         foreach (var p in model.parameters()) p.grad = null; // cheaper than zero_grad's zero fill: backward allocates fresh gradients
@@ -191,22 +192,29 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
             optimizer.step();
             masters.MastersToModel();
         }
-        return (loss.MoveToOuterDisposeScope(), norm.MoveToOuterDisposeScope(), tokens);
+        metrics.Record(slot, loss, norm);
+        return tokens;
     }
 
-    // Reads the pending losses and norms (one device sync per report), writes them to the log and reports progress.
-    private void Flush(List<(int Step, int Epoch, Tensor Loss, Tensor Norm, double Rate, long Tokens, double Seconds)> pending, TrainingStepLog log,
+    private sealed record PendingStep(int Step, int Epoch, double Rate, long Tokens, double Seconds);
+
+    private static (double Sum, int Count) Add((double Sum, int Count) a, (double Sum, int Count) b) => (a.Sum + b.Sum, a.Count + b.Count);
+
+    // Reads the pending losses and norms (one device sync per report), writes them to the log and reports progress;
+    // returns the sum and count of the losses read (for the epoch's mean).
+    private (double Sum, int Count) Flush(List<PendingStep> pending, StepMetricBuffer metrics, TrainingStepLog log,
         int total, int epochs, ref long tokensSinceReport, ref double reportStart, Stopwatch clock, int stepsThisRun, int step)
     {
-        if (pending.Count == 0) return;
+        if (pending.Count == 0) return (0, 0);
+        var (losses, norms) = metrics.Read(pending.Count);
         double lossSum = 0, lastNorm = 0;
-        foreach (var p in pending)
+        for (int i = 0; i < pending.Count; i++)
         {
-            double loss = p.Loss.ToSingle();
-            lastNorm = p.Norm.ToSingle();
+            var p = pending[i];
+            double loss = losses[i];
+            lastNorm = norms[i];
             lossSum += loss;
             log.Write(p.Step, p.Epoch, loss, p.Rate, lastNorm, p.Tokens, p.Seconds);
-            p.Norm.Dispose();
         }
         var last = pending[^1];
         double now = clock.Elapsed.TotalSeconds, seconds = Math.Max(1e-9, now - reportStart);
@@ -214,9 +222,11 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         var remaining = Remaining(clock, stepsThisRun, step, total);
         channel?.Info(MessageSensitivity.None, $"RewardHead: step {last.Step}/{total} epoch {last.Epoch}/{epochs} loss {meanLoss:0.#####} lr {last.Rate:0.###e0} {tokensPerSecond:0} tokens/s, {remaining:hh\\:mm\\:ss} left");
         progress?.Report(new RewardHeadProgress(last.Step, total, last.Epoch, epochs, meanLoss, last.Rate, lastNorm, tokensPerSecond, clock.Elapsed, remaining));
+        int count = pending.Count;
         pending.Clear();
         tokensSinceReport = 0;
         reportStart = now;
+        return (lossSum, count);
     }
 
     private static TimeSpan Remaining(Stopwatch clock, int stepsThisRun, int step, int total) =>
