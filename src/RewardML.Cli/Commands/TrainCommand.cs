@@ -69,6 +69,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--train-embeddings <BOOL>"), Description("Train the token embedding too. Default: true for tiny backbones, false for checkpoints.")]
         public bool? TrainEmbeddings { get; init; }
 
+        [CommandOption("--embedding-update <HOW>"), Description("How AdamW updates a training embedding: TouchedRows (default: only the rows a step uses) or Dense (every row, as a PyTorch loop).")]
+        public EmbeddingUpdate? EmbeddingUpdate { get; init; }
+
         [CommandOption("--targets <TARGETS>"), Description("Steps (default: every step end), LastStep (outcome reward), AllCodeTokens.")]
         public TrainingTargets? Targets { get; init; }
 
@@ -247,6 +250,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         o.CheckpointFolder = s.Out + ".checkpoint";
         if (s.TrainableLayers is { } layers) o.TrainableLayers = layers;
         if (s.TrainEmbeddings is { } embeddings) o.TrainEmbeddings = embeddings;
+        if (s.EmbeddingUpdate is { } update) o.EmbeddingUpdate = update;
         if (s.Targets is { } targets) o.Targets = targets;
         if (s.NumberOfEpochs is { } epochs) o.NumberOfEpochs = epochs;
         if (s.MaxSteps is { } maxSteps) o.MaxSteps = maxSteps;
