@@ -33,7 +33,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--out <ZIP>"), Description("The model zip. Beside it: ZIP.log.jsonl (per-step log), ZIP.metrics.json (validation metrics), ZIP.checkpoint/ while training. Required.")]
         public string Out { get; init; } = "";
 
-        [CommandOption("--backbone <NAME|DIR>"), Description("tiny (built-in, Phi-4 vocabulary; trains from scratch), tiny-mini (Phi-4-mini vocabulary), or a Hugging Face Phi-3/Phi-4 checkpoint folder. Required.")]
+        [CommandOption("--backbone <NAME|DIR>"), Description("tiny (built-in, Phi-4 vocabulary; trains from scratch), tiny-mini (Phi-4-mini vocabulary), or a Hugging Face Phi-3/Phi-4 checkpoint folder. Tiny sizes: tiny:hidden=128,layers=4,heads=4,kv-heads=2 (keys vocab, hidden, layers, intermediate, heads, kv-heads, max-positions). Required.")]
         public string Backbone { get; init; } = "";
 
         [CommandOption("--options <JSON>"), Description("RewardHeadTrainer.Options as JSON (as in the zip's options); flags given on the command line win (default: none, the options' defaults).")]
