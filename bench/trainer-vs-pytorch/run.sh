@@ -29,6 +29,6 @@ for round in $(seq "$rounds"); do
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   touched=$(ours TouchedRows)
   dense=$(ours Dense)
-  plain=$(/usr/bin/python3 "$here/plain_loop.py" --data "$work/export/data.jsonl" --threads "$threads" | /usr/bin/python3 -c 'import json,sys; print(f"{json.load(sys.stdin)["tokens_per_second"]:.0f}")')
+  plain=$(/usr/bin/python3 "$here/plain_loop.py" --data "$work/export/data.jsonl" --threads "$threads" | /usr/bin/python3 -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_second"]))')
   echo "| $round | $load | $touched | $dense | $plain | $(/usr/bin/python3 -c "print(f'{$touched/$plain:.2f}×')") | $(/usr/bin/python3 -c "print(f'{$dense/$plain:.2f}×')") |"
 done
