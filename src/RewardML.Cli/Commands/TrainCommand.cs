@@ -69,7 +69,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--train-embeddings <BOOL>"), Description("Train the token embedding too. Default: true for tiny backbones, false for checkpoints.")]
         public bool? TrainEmbeddings { get; init; }
 
-        [CommandOption("--embedding-update <HOW>"), Description("How AdamW updates a training embedding: TouchedRows (default: only the rows a step uses) or Dense (every row, as a PyTorch loop).")]
+        [CommandOption("--embedding-update <HOW>"), Description("How AdamW updates a training embedding: Dense (default: every row, as a PyTorch loop) or TouchedRows (only the rows a step uses).")]
         public EmbeddingUpdate? EmbeddingUpdate { get; init; }
 
         [CommandOption("--targets <TARGETS>"), Description("Steps (default: every step end), LastStep (outcome reward), AllCodeTokens.")]

@@ -72,10 +72,10 @@ public sealed partial class RewardHeadTrainer
         public bool? TrainEmbeddings { get; set; }
 
         /// <summary>
-        /// How AdamW updates a training embedding. Default <see cref="Training.EmbeddingUpdate.TouchedRows"/> (the rows a step
-        /// uses); <see cref="Training.EmbeddingUpdate.Dense"/> is plain AdamW over every row, step for step a PyTorch loop.
+        /// How AdamW updates a training embedding. Default <see cref="Training.EmbeddingUpdate.Dense"/> (plain AdamW over every
+        /// row, step for step a PyTorch loop); <see cref="Training.EmbeddingUpdate.TouchedRows"/> updates only the rows a step uses.
         /// </summary>
-        public EmbeddingUpdate EmbeddingUpdate { get; set; } = EmbeddingUpdate.TouchedRows;
+        public EmbeddingUpdate EmbeddingUpdate { get; set; } = EmbeddingUpdate.Dense;
 
         /// <summary>Which positions carry a loss. Default <see cref="TrainingTargets.Steps"/>.</summary>
         public TrainingTargets Targets { get; set; } = TrainingTargets.Steps;
