@@ -53,7 +53,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
         [CommandOption("--out <FOLDER>"), Description("The sweep folder: trials.jsonl, leaderboard.csv, metric.png, best-model.zip, sweep.json. A rerun with the same folder continues the sweep. Required.")]
         public string Out { get; init; } = "";
 
-        [CommandOption("--backbone <NAME|DIR>"), Description("tiny (built-in, Phi-4 vocabulary), tiny-mini (Phi-4-mini vocabulary), or a Hugging Face Phi-3/Phi-4 checkpoint folder. Required.")]
+        [CommandOption("--backbone <NAME|DIR>"), Description("tiny (built-in, Phi-4 vocabulary), tiny-mini (Phi-4-mini vocabulary), or a Hugging Face Phi-3/Phi-4 checkpoint folder. Tiny sizes: tiny:hidden=128,layers=4,heads=4,kv-heads=2 (keys vocab, hidden, layers, intermediate, heads, kv-heads, max-positions). Required.")]
         public string Backbone { get; init; } = "";
 
         [CommandOption("--space <FILE.json>"), Description("Search space as JSON (a \"dimensions\" list, see docs/sweeps.md); names are RewardHeadTrainer.Options properties, StepStrategy or MaxLength. Default: the library's default space (RewardHeadSearchSpace.Create(): LearningRate 1e-5 to 1e-2 log, TrainableLayers 0 to 4, NumberOfEpochs 1 to 4, MaxTokensPerBatch 1024 to 16384 log, WeightDecay 0 to 0.1, WarmupSteps 0 to 20, ValueHeadDropout 0 to 0.3, Aggregation Last/Min/Mean, BalanceClasses true/false, StepStrategy PythonStatements/Lines, MaxLength 512 to 4096 log) less the dimensions fixed by --epochs, --steps, --max-length.")]

@@ -33,7 +33,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--out <ZIP>"), Description("The model zip. Beside it: ZIP.log.jsonl (per-step log), ZIP.metrics.json (validation metrics), ZIP.checkpoint/ while training. Required.")]
         public string Out { get; init; } = "";
 
-        [CommandOption("--backbone <NAME|DIR>"), Description("tiny (built-in, Phi-4 vocabulary; trains from scratch), tiny-mini (Phi-4-mini vocabulary), or a Hugging Face Phi-3/Phi-4 checkpoint folder. Required.")]
+        [CommandOption("--backbone <NAME|DIR>"), Description("tiny (built-in, Phi-4 vocabulary; trains from scratch), tiny-mini (Phi-4-mini vocabulary), or a Hugging Face Phi-3/Phi-4 checkpoint folder. Tiny sizes: tiny:hidden=128,layers=4,heads=4,kv-heads=2 (keys vocab, hidden, layers, intermediate, heads, kv-heads, max-positions). Required.")]
         public string Backbone { get; init; } = "";
 
         [CommandOption("--options <JSON>"), Description("RewardHeadTrainer.Options as JSON (as in the zip's options); flags given on the command line win (default: none, the options' defaults).")]
@@ -74,6 +74,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--train-embeddings <BOOL>"), Description("Train the token embedding too. Default: true for tiny backbones, false for checkpoints.")]
         public bool? TrainEmbeddings { get; init; }
+
+        [CommandOption("--embedding-update <HOW>"), Description("How AdamW updates a training embedding: Dense (default: every row, as a PyTorch loop) or TouchedRows (only the rows a step uses).")]
+        public EmbeddingUpdate? EmbeddingUpdate { get; init; }
 
         [CommandOption("--targets <TARGETS>"), Description("Steps (default: every step end), LastStep (outcome reward), AllCodeTokens.")]
         public TrainingTargets? Targets { get; init; }
@@ -277,6 +280,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         o.CheckpointFolder = s.Out + ".checkpoint";
         if (s.TrainableLayers is { } layers) o.TrainableLayers = layers;
         if (s.TrainEmbeddings is { } embeddings) o.TrainEmbeddings = embeddings;
+        if (s.EmbeddingUpdate is { } update) o.EmbeddingUpdate = update;
         if (s.Targets is { } targets) o.Targets = targets;
         if (s.NumberOfEpochs is { } epochs) o.NumberOfEpochs = epochs;
         if (s.MaxSteps is { } maxSteps) o.MaxSteps = maxSteps;

@@ -50,8 +50,11 @@ public sealed class PhiModel : nn.Module
     /// <param name="cache">KV cache (inference), or null.</param>
     /// <param name="collectHiddenStates">Also return the hidden states as transformers' <c>output_hidden_states</c> does:
     /// embeddings, the outputs of layers 0..N-2, then the final-norm output.</param>
+    /// <param name="inputEmbeddings">The embeddings of <paramref name="inputIds"/> [batch, seq, hidden] when the caller looked
+    /// them up itself (as transformers' <c>inputs_embeds</c>; the trainer's touched-rows update does); null = the embedding's.</param>
     /// <returns>The final-norm hidden states [batch, seq, hidden] and, on request, the per-layer states.</returns>
-    public (Tensor LastHidden, IReadOnlyList<Tensor>? HiddenStates) Forward(Tensor inputIds, Tensor? attentionMask = null, PhiKvCache? cache = null, bool collectHiddenStates = false)
+    public (Tensor LastHidden, IReadOnlyList<Tensor>? HiddenStates) Forward(Tensor inputIds, Tensor? attentionMask = null, PhiKvCache? cache = null, bool collectHiddenStates = false,
+        Tensor? inputEmbeddings = null)
     {
         using var scope = NewDisposeScope();
         long batch = inputIds.shape[0], seq = inputIds.shape[1];
@@ -66,7 +69,7 @@ public sealed class PhiModel : nn.Module
         var (mask, isCausal) = PhiAttentionMask.Build(batch, seq, past, attentionMask?.to(device), _config.SlidingWindow, device);
         var context = new PhiAttentionContext(cos, sin, mask, isCausal);
 
-        var hidden = embed_tokens.forward(inputIds);
+        var hidden = inputEmbeddings ?? embed_tokens.forward(inputIds);
         var states = collectHiddenStates ? new List<Tensor> { hidden } : null;
         bool checkpoint = GradientCheckpointing && cache is null && is_grad_enabled();
         for (int i = 0; i < layers.Count; i++)

@@ -65,10 +65,12 @@ public sealed class PhiRewardModel : nn.Module
     /// <param name="computeLogits">Also compute the LM head's logits at every position.</param>
     /// <param name="collectHiddenStates">Also return the per-layer hidden states (see <see cref="PhiModel.Forward"/>).</param>
     /// <param name="cache">KV cache for incremental decoding, or null.</param>
-    public PhiRewardOutput Forward(Tensor inputIds, Tensor? attentionMask = null, bool computeLogits = false, bool collectHiddenStates = false, PhiKvCache? cache = null)
+    /// <param name="inputEmbeddings">Embeddings looked up by the caller [batch, seq, hidden], or null (see <see cref="PhiModel.Forward"/>).</param>
+    public PhiRewardOutput Forward(Tensor inputIds, Tensor? attentionMask = null, bool computeLogits = false, bool collectHiddenStates = false, PhiKvCache? cache = null,
+        Tensor? inputEmbeddings = null)
     {
         using var scope = NewDisposeScope();
-        var (last, states) = model.Forward(inputIds, attentionMask, cache, collectHiddenStates);
+        var (last, states) = model.Forward(inputIds, attentionMask, cache, collectHiddenStates, inputEmbeddings);
         var logits = computeLogits ? Logits(last) : null;
         var valueLogits = ValueLogits(last);
         var output = new PhiRewardOutput(last, logits, valueLogits, valueLogits.sigmoid(), states);

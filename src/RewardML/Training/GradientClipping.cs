@@ -1,4 +1,3 @@
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace RewardML.Training;
@@ -10,7 +9,7 @@ namespace RewardML.Training;
 internal static class GradientClipping
 {
     /// <summary>The global L2 norm of the gradients before clipping; clips when <paramref name="maxNorm"/> &gt; 0.</summary>
-    public static Tensor ClipByGlobalNorm(IEnumerable<Parameter> parameters, double maxNorm)
+    public static Tensor ClipByGlobalNorm(IEnumerable<Tensor> parameters, double maxNorm)
     {
         var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
         if (grads.Count == 0) return zeros(1, ScalarType.Float32).squeeze();

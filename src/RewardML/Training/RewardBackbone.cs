@@ -59,15 +59,22 @@ public sealed record RewardBackbone
     public static RewardBackbone CreateTiny(TinyPhiSpec? spec = null, long seed = 0) => new(TinyKind, null, spec ?? new TinyPhiSpec(), seed);
 
     /// <summary>
-    /// Parses the command-line form: <c>tiny</c> (Phi-4 vocabulary), <c>tiny-mini</c> (Phi-4-mini vocabulary), or a checkpoint folder.
+    /// Parses the command-line form: <c>tiny</c> (Phi-4 vocabulary), <c>tiny-mini</c> (Phi-4-mini vocabulary), either
+    /// sized as <c>tiny:hidden=128,layers=4,heads=4,kv-heads=2</c> (keys: <see cref="TinyPhiSpec.Keys"/>), or a checkpoint folder.
     /// </summary>
-    /// <exception cref="ArgumentException">Not a known name, and not an existing folder with <c>config.json</c>.</exception>
+    /// <exception cref="ArgumentException">Bad tiny sizes (the message lists the keys), or not a known name and not an existing folder with <c>config.json</c>.</exception>
     public static RewardBackbone Parse(string text)
     {
         string t = text.Trim();
-        if (t.Equals("tiny", StringComparison.OrdinalIgnoreCase)) return CreateTiny();
-        if (t.Equals("tiny-mini", StringComparison.OrdinalIgnoreCase))
-            return CreateTiny(new TinyPhiSpec(VocabSize: Tokenization.PhiSpecialTokens.Phi4MiniVocabularySize));
+        int colon = t.IndexOf(':', StringComparison.Ordinal);
+        string name = colon < 0 ? t : t[..colon];
+        TinyPhiSpec? defaults = name.ToLowerInvariant() switch
+        {
+            "tiny" => new TinyPhiSpec(),
+            "tiny-mini" => new TinyPhiSpec(VocabSize: Tokenization.PhiSpecialTokens.Phi4MiniVocabularySize),
+            _ => null,
+        };
+        if (defaults is not null) return CreateTiny(colon < 0 ? defaults : TinyPhiSpec.Parse(t[(colon + 1)..], defaults));
         CheckpointFolder.Require(t);
         return FromCheckpoint(t);
     }

@@ -71,6 +71,12 @@ public sealed partial class RewardHeadTrainer
         /// </summary>
         public bool? TrainEmbeddings { get; set; }
 
+        /// <summary>
+        /// How AdamW updates a training embedding. Default <see cref="Training.EmbeddingUpdate.Dense"/> (plain AdamW over every
+        /// row, step for step a PyTorch loop); <see cref="Training.EmbeddingUpdate.TouchedRows"/> updates only the rows a step uses.
+        /// </summary>
+        public EmbeddingUpdate EmbeddingUpdate { get; set; } = EmbeddingUpdate.Dense;
+
         /// <summary>Which positions carry a loss. Default <see cref="TrainingTargets.Steps"/>.</summary>
         public TrainingTargets Targets { get; set; } = TrainingTargets.Steps;
 
@@ -190,6 +196,7 @@ public sealed partial class RewardHeadTrainer
             if (outputs.Distinct().Count() != outputs.Length) throw new ArgumentException($"RewardHead: the output columns must differ ({string.Join(", ", outputs)}).");
             if (Backbone is null) throw new ArgumentException($"RewardHead: {nameof(Backbone)} must be set: RewardBackbone.FromCheckpoint(folder) or RewardBackbone.CreateTiny().");
             if (!Enum.IsDefined(Targets)) throw new ArgumentOutOfRangeException(nameof(Targets), $"RewardHead: unknown {nameof(Targets)} {(int)Targets}.");
+            if (!Enum.IsDefined(EmbeddingUpdate)) throw new ArgumentOutOfRangeException(nameof(EmbeddingUpdate), $"RewardHead: unknown {nameof(EmbeddingUpdate)} {(int)EmbeddingUpdate}.");
             if (!Enum.IsDefined(Schedule)) throw new ArgumentOutOfRangeException(nameof(Schedule), $"RewardHead: unknown {nameof(Schedule)} {(int)Schedule}.");
             if (!Enum.IsDefined(Aggregation)) throw new ArgumentOutOfRangeException(nameof(Aggregation), $"RewardHead: unknown {nameof(Aggregation)} {(int)Aggregation}.");
             if (!Enum.IsDefined(SelectionMetric)) throw new ArgumentOutOfRangeException(nameof(SelectionMetric), $"RewardHead: unknown {nameof(SelectionMetric)} {(int)SelectionMetric}.");

@@ -46,12 +46,18 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
     {
         int layers = Math.Min(options.TrainableLayers, model.Config.NumHiddenLayers);
         model.FreezeAllButLastLayers(layers);
-        if (options.TrainEmbeddings ?? backbone.IsTiny) model.Model.EmbedTokens.Weight.requires_grad = true;
+        bool trainEmbeddings = options.TrainEmbeddings ?? backbone.IsTiny;
+        var embedding = model.Model.EmbedTokens.Weight;
+        if (trainEmbeddings) embedding.requires_grad = true;
         model.Model.GradientCheckpointing = options.GradientCheckpointing;
         model.train();
         var trainable = model.TrainableParameters();
-        using var masters = new MasterWeights(trainable);
+        // The touched-rows update takes the embedding out of the dense AdamW (and out of the master copies): it owns its state.
+        using var embeddingOptimizer = trainEmbeddings && options.EmbeddingUpdate == EmbeddingUpdate.TouchedRows ? new TouchedRowsAdamW(embedding, options.WeightDecay) : null;
+        using var masters = new MasterWeights(embeddingOptimizer is null ? trainable : trainable.Where(p => !ReferenceEquals(p.Parameter, embedding)).ToList());
         using var optimizer = CreateOptimizer(masters.Parameters);
+        var updated = masters.Parameters.Select(p => (p.Name, (Tensor)p.Parameter)).ToList();
+        if (embeddingOptimizer is not null) updated.Add((trainable.First(p => ReferenceEquals(p.Parameter, embedding)).Name, embeddingOptimizer.Master));
 
         var lengths = items.Select(i => i.Length).ToList();
         var epochs = Enumerable.Range(0, options.NumberOfEpochs)
@@ -67,8 +73,9 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         if (options.CheckpointFolder is { } folder && TrainingCheckpoint.TryLoadState(folder, runKey) is { } saved)
         {
             state = saved;
-            best = TrainingCheckpoint.Restore(folder, masters.Parameters, optimizer);
+            best = TrainingCheckpoint.Restore(folder, updated, optimizer, embeddingOptimizer);
             masters.MastersToModel();
+            embeddingOptimizer?.MasterToModel();
             resumedFrom = saved.Step;
             channel?.Info(MessageSensitivity.None, $"RewardHead: resuming from {folder} at step {saved.Step} of {total}.");
         }
@@ -76,7 +83,8 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         using var log = new TrainingStepLog(options.LogFile, state.Step);
         var clock = Stopwatch.StartNew();
         int stepsThisRun = 0;
-        var pending = new List<(int Step, int Epoch, Tensor Loss, Tensor Norm, double Rate, long Tokens, double Seconds)>();
+        var pending = new List<PendingStep>();
+        using var stepMetrics = new StepMetricBuffer(Math.Max(1, Math.Min(options.LoggingSteps, total)), model.Device);
         long tokensSinceReport = 0;
         double reportStart = 0;
         int step = state.Step;
@@ -84,34 +92,33 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         for (int epoch = state.EpochsDone; epoch < epochs.Count && step < total && !state.StoppedEarly; epoch++)
         {
             int firstStepOfEpoch = epochs.Take(epoch).Sum(e => e.Count);
-            var epochLosses = new List<Tensor>();
+            double epochLossSum = 0;
+            int epochLossCount = 0;
             for (int s = step - firstStepOfEpoch; s < epochs[epoch].Count && step < total; s++)
             {
                 if (cancellation.IsCancellationRequested)
                 {
-                    Flush(pending, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step);
-                    if (options.CheckpointFolder is { } f) TrainingCheckpoint.Save(f, state with { Step = step }, masters.Parameters, optimizer, best);
+                    Flush(pending, stepMetrics, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step);
+                    if (options.CheckpointFolder is { } f) TrainingCheckpoint.Save(f, state with { Step = step }, updated, optimizer, embeddingOptimizer, best);
                     cancellation.ThrowIfCancellationRequested();
                 }
                 double started = clock.Elapsed.TotalSeconds;
                 double rate = options.LearningRate * LearningRateFactor.At(options.Schedule, step, options.WarmupSteps, total);
-                var (loss, norm, tokens) = OptimizerStep(model, masters, optimizer, epochs[epoch][s].Select(b => b.Select(k => items[k]).ToList()).ToList(), rate);
+                long tokens = OptimizerStep(model, masters, optimizer, embeddingOptimizer, epochs[epoch][s].Select(b => b.Select(k => items[k]).ToList()).ToList(), rate, stepMetrics, pending.Count);
                 step++;
                 stepsThisRun++;
-                epochLosses.Add(loss);
-                pending.Add((step, epoch + 1, loss, norm, rate, tokens, clock.Elapsed.TotalSeconds - started));
+                pending.Add(new PendingStep(step, epoch + 1, rate, tokens, clock.Elapsed.TotalSeconds - started));
                 tokensSinceReport += tokens;
-                if (step % options.LoggingSteps == 0 || step == total)
-                    Flush(pending, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step);
+                if (step % options.LoggingSteps == 0 || step == total || pending.Count == stepMetrics.Capacity)
+                    (epochLossSum, epochLossCount) = Add((epochLossSum, epochLossCount), Flush(pending, stepMetrics, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step));
                 if (options.CheckpointFolder is { } every && step % options.CheckpointSteps == 0 && s + 1 < epochs[epoch].Count)
-                    TrainingCheckpoint.Save(every, state with { Step = step }, masters.Parameters, optimizer, best);
+                    TrainingCheckpoint.Save(every, state with { Step = step }, updated, optimizer, embeddingOptimizer, best);
             }
-            Flush(pending, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step);
+            (epochLossSum, epochLossCount) = Add((epochLossSum, epochLossCount), Flush(pending, stepMetrics, log, total, epochs.Count, ref tokensSinceReport, ref reportStart, clock, stepsThisRun, step));
             bool epochComplete = step == firstStepOfEpoch + epochs[epoch].Count;
             if (!epochComplete) break; // MaxSteps ended the run inside the epoch
 
-            double meanLoss = epochLosses.Count == 0 ? double.NaN : epochLosses.Select(l => l.ToSingle()).Average();
-            foreach (var l in epochLosses) l.Dispose();
+            double meanLoss = epochLossCount == 0 ? double.NaN : epochLossSum / epochLossCount;
             var metrics = validation is { Count: > 0 } ? ValidationEvaluation.Metrics(model, validation, options) : null;
             var results = new List<RewardHeadEpochResult>(state.Epochs) { new(epoch + 1, meanLoss, metrics) };
             state = state with { Step = step, EpochsDone = epoch + 1, Epochs = results };
@@ -121,7 +128,7 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
                 if (options.SelectionMetric.IsBetter(value, state.BestMetric))
                 {
                     DisposeAll(best);
-                    best = options.KeepBestEpoch ? masters.Parameters.ToDictionary(p => p.Name, p => p.Parameter.detach().clone().DetachFromDisposeScope()) : null;
+                    best = options.KeepBestEpoch ? updated.ToDictionary(p => p.Name, p => p.Item2.detach().clone().DetachFromDisposeScope()) : null;
                     state = state with { BestEpoch = epoch + 1, BestMetric = value, EpochsWithoutImprovement = 0 };
                 }
                 else
@@ -137,15 +144,16 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
                               string.Join(", ", metrics.Select(m => $"{m.Key} {m.Value:0.####}")));
                 progress?.Report(new RewardHeadProgress(step, total, epoch + 1, epochs.Count, meanLoss, 0, 0, 0, clock.Elapsed, Remaining(clock, stepsThisRun, step, total), metrics));
             }
-            if (options.CheckpointFolder is { } folderAtEpoch) TrainingCheckpoint.Save(folderAtEpoch, state, masters.Parameters, optimizer, best);
+            if (options.CheckpointFolder is { } folderAtEpoch) TrainingCheckpoint.Save(folderAtEpoch, state, updated, optimizer, embeddingOptimizer, best);
         }
 
         int? keptEpoch = null;
         if (best is not null && options.KeepBestEpoch && state.BestEpoch is { } bestEpoch)
         {
             using (no_grad())
-                foreach (var (name, p) in masters.Parameters) p.copy_(best[name]);
+                foreach (var (name, p) in updated) p.copy_(best[name]);
             masters.MastersToModel();
+            embeddingOptimizer?.MasterToModel();
             keptEpoch = bestEpoch;
         }
         DisposeAll(best);
@@ -166,7 +174,9 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         return transformer;
     }
 
-    private (Tensor Loss, Tensor Norm, long Tokens) OptimizerStep(PhiRewardModel model, MasterWeights masters, AdamW optimizer, List<List<TrainingItem>> microBatches, double rate)
+    // One optimizer step inside one dispose scope; its loss and gradient norm go to `metrics[slot]`, so nothing it allocates outlives it.
+    private long OptimizerStep(PhiRewardModel model, MasterWeights masters, AdamW optimizer, TouchedRowsAdamW? embeddingOptimizer, List<List<TrainingItem>> microBatches,
+        double rate, StepMetricBuffer metrics, int slot)
     {
         using var scope = NewDisposeScope();
         foreach (var p in model.parameters()) p.grad = null; // cheaper than zero_grad's zero fill: backward allocates fresh gradients
@@ -174,39 +184,59 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         var device = model.Device;
         var loss = zeros(1, ScalarType.Float32, device).squeeze();
         long tokens = 0;
-        foreach (var micro in microBatches)
+        var batches = microBatches.Select(micro => RewardBatch.Collate(micro, stepWeight, device)).ToList();
+        try
         {
-            using var batch = RewardBatch.Collate(micro, stepWeight, device);
-            using var output = model.Forward(batch.InputIds, batch.AttentionMask);
-            var part = batch.Loss(output.ValueLogits);
-            if (stepWeight > 0) part.backward();
-            loss = loss + part.detach();
-            tokens += batch.Tokens;
+            var (rows, rowIds, localIds) = embeddingOptimizer?.Gather(batches.Select(b => b.InputIds).ToList()) ?? default;
+            for (int k = 0; k < batches.Count; k++)
+            {
+                var batch = batches[k];
+                var embeddings = rows is null ? null : rows.index_select(0, localIds![k].reshape(-1)).view([.. batch.InputIds.shape, rows.shape[1]]);
+                using var output = model.Forward(batch.InputIds, batch.AttentionMask, inputEmbeddings: embeddings);
+                var part = batch.Loss(output.ValueLogits);
+                if (stepWeight > 0) part.backward();
+                loss = loss + part.detach();
+                tokens += batch.Tokens;
+            }
+            masters.GradientsToMasters();
+            var gradients = masters.Parameters.Select(p => (Tensor)p.Parameter);
+            var norm = GradientClipping.ClipByGlobalNorm(rows is null ? gradients : gradients.Append(rows), options.MaxGradientNorm);
+            if (stepWeight > 0)
+            {
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                optimizer.step();
+                if (rows is not null) embeddingOptimizer!.Step(rowIds!, rows, rate);
+                masters.MastersToModel();
+            }
+            metrics.Record(slot, loss, norm);
         }
-        masters.GradientsToMasters();
-        var norm = GradientClipping.ClipByGlobalNorm(masters.Parameters.Select(p => p.Parameter), options.MaxGradientNorm);
-        if (stepWeight > 0)
+        finally
         {
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
-            optimizer.step();
-            masters.MastersToModel();
+            foreach (var b in batches) b.Dispose();
         }
-        return (loss.MoveToOuterDisposeScope(), norm.MoveToOuterDisposeScope(), tokens);
+        return tokens;
     }
 
-    // Reads the pending losses and norms (one device sync per report), writes them to the log and reports progress.
-    private void Flush(List<(int Step, int Epoch, Tensor Loss, Tensor Norm, double Rate, long Tokens, double Seconds)> pending, TrainingStepLog log,
+
+    private sealed record PendingStep(int Step, int Epoch, double Rate, long Tokens, double Seconds);
+
+    private static (double Sum, int Count) Add((double Sum, int Count) a, (double Sum, int Count) b) => (a.Sum + b.Sum, a.Count + b.Count);
+
+    // Reads the pending losses and norms (one device sync per report), writes them to the log and reports progress;
+    // returns the sum and count of the losses read (for the epoch's mean).
+    private (double Sum, int Count) Flush(List<PendingStep> pending, StepMetricBuffer metrics, TrainingStepLog log,
         int total, int epochs, ref long tokensSinceReport, ref double reportStart, Stopwatch clock, int stepsThisRun, int step)
     {
-        if (pending.Count == 0) return;
+        if (pending.Count == 0) return (0, 0);
+        var (losses, norms) = metrics.Read(pending.Count);
         double lossSum = 0, lastNorm = 0;
-        foreach (var p in pending)
+        for (int i = 0; i < pending.Count; i++)
         {
-            double loss = p.Loss.ToSingle();
-            lastNorm = p.Norm.ToSingle();
+            var p = pending[i];
+            double loss = losses[i];
+            lastNorm = norms[i];
             lossSum += loss;
             log.Write(p.Step, p.Epoch, loss, p.Rate, lastNorm, p.Tokens, p.Seconds);
-            p.Norm.Dispose();
         }
         var last = pending[^1];
         double now = clock.Elapsed.TotalSeconds, seconds = Math.Max(1e-9, now - reportStart);
@@ -214,9 +244,11 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         var remaining = Remaining(clock, stepsThisRun, step, total);
         channel?.Info(MessageSensitivity.None, $"RewardHead: step {last.Step}/{total} epoch {last.Epoch}/{epochs} loss {meanLoss:0.#####} lr {last.Rate:0.###e0} {tokensPerSecond:0} tokens/s, {remaining:hh\\:mm\\:ss} left");
         progress?.Report(new RewardHeadProgress(last.Step, total, last.Epoch, epochs, meanLoss, last.Rate, lastNorm, tokensPerSecond, clock.Elapsed, remaining));
+        int count = pending.Count;
         pending.Clear();
         tokensSinceReport = 0;
         reportStart = now;
+        return (lossSum, count);
     }
 
     private static TimeSpan Remaining(Stopwatch clock, int stepsThisRun, int step, int total) =>
@@ -270,7 +302,7 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         }
         var shaping = new
         {
-            options.Backbone, options.TrainableLayers, options.TrainEmbeddings, options.Targets, options.NumberOfEpochs, options.MaxSteps, options.LearningRate,
+            options.Backbone, options.TrainableLayers, options.TrainEmbeddings, options.EmbeddingUpdate, options.Targets, options.NumberOfEpochs, options.MaxSteps, options.LearningRate,
             options.Schedule, options.WarmupSteps, options.WeightDecay, options.MaxGradientNorm, options.BatchSize, options.MaxTokensPerBatch,
             options.GradientAccumulationSteps, options.Shuffle, options.BalanceClasses, options.ValueHeadDropout, options.Seed, options.Compute.DType,
             options.SelectionMetric, options.KeepBestEpoch, options.EarlyStoppingPatience, Config = config.ToJson(),

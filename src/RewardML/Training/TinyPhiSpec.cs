@@ -57,7 +57,51 @@ public sealed record TinyPhiSpec(
         return PhiConfig.Parse(json.ToJsonString(), "tiny backbone");
     }
 
-    /// <summary>Short form for messages, e.g. <c>tiny(vocab 100352, hidden 64, 2 layers)</c>.</summary>
+    /// <summary>The keys <see cref="Parse"/> accepts, in the order of the record's sizes.</summary>
+    public static readonly IReadOnlyList<string> Keys = ["vocab", "hidden", "layers", "intermediate", "heads", "kv-heads", "max-positions"];
+
+    /// <summary>
+    /// Reads the command-line sizes <c>key=value,key=value</c> (keys: <see cref="Keys"/>) over <paramref name="defaults"/>,
+    /// e.g. <c>hidden=128,layers=4,heads=4,kv-heads=2</c>. A hidden size given without <c>intermediate</c> gets
+    /// an MLP of twice its width (the defaults' ratio).
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown key, a value that is not a positive integer, or sizes that do not fit together; the message lists the valid keys.</exception>
+    public static TinyPhiSpec Parse(string sizes, TinyPhiSpec defaults)
+    {
+        var spec = defaults;
+        bool intermediateGiven = false;
+        string valid = $"valid keys: {string.Join(", ", Keys)} (e.g. tiny:hidden=128,layers=4,heads=4,kv-heads=2)";
+        foreach (string part in sizes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2 || !int.TryParse(kv[1], NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value <= 0)
+                throw new ArgumentException($"Tiny backbone sizes '{sizes}': '{part}' is not key=positive integer; {valid}.");
+            spec = kv[0].ToLowerInvariant() switch
+            {
+                "vocab" => spec with { VocabSize = value },
+                "hidden" => spec with { HiddenSize = value },
+                "layers" => spec with { NumLayers = value },
+                "intermediate" => spec with { IntermediateSize = value },
+                "heads" => spec with { NumHeads = value },
+                "kv-heads" => spec with { NumKeyValueHeads = value },
+                "max-positions" => spec with { MaxPositions = value },
+                _ => throw new ArgumentException($"Tiny backbone sizes '{sizes}': unknown key '{kv[0]}'; {valid}."),
+            };
+            intermediateGiven |= kv[0].Equals("intermediate", StringComparison.OrdinalIgnoreCase);
+        }
+        if (!intermediateGiven && spec.HiddenSize != defaults.HiddenSize) spec = spec with { IntermediateSize = 2 * spec.HiddenSize };
+        try
+        {
+            spec.ToConfig();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{e.Message} ({valid})", e);
+        }
+        return spec;
+    }
+
+    /// <summary>Short form for messages, e.g. <c>tiny(vocab 100352, hidden 64, 2 layers, intermediate 128, 4 heads / 2 kv)</c>.</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"tiny(vocab {VocabSize}, hidden {HiddenSize}, {NumLayers} layers)");
+        string.Create(CultureInfo.InvariantCulture, $"tiny(vocab {VocabSize}, hidden {HiddenSize}, {NumLayers} layers, intermediate {IntermediateSize}, {NumHeads} heads / {NumKeyValueHeads} kv)");
 }

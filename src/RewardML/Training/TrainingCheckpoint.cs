@@ -18,6 +18,7 @@ internal static class TrainingCheckpoint
     private const string WeightsFile = "trainable.safetensors";
     private const string OptimizerFile = "optimizer.bin";
     private const string BestFile = "best.safetensors";
+    private const string EmbeddingOptimizerFile = "embedding-optimizer.safetensors";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     /// <summary>What <c>state.json</c> holds.</summary>
@@ -26,14 +27,19 @@ internal static class TrainingCheckpoint
 
     public static string Current(string folder) => Path.Combine(folder, "checkpoint");
 
-    public static void Save(string folder, State state, IReadOnlyList<(string Name, Parameter Parameter)> parameters, OptimizerHelper optimizer, Dictionary<string, Tensor>? best)
+    public static void Save(string folder, State state, IReadOnlyList<(string Name, Tensor Tensor)> parameters, OptimizerHelper optimizer, TouchedRowsAdamW? embeddingOptimizer,
+        Dictionary<string, Tensor>? best)
     {
         string target = Current(folder), temporary = target + ".tmp", old = target + ".old";
         if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
         Directory.CreateDirectory(temporary);
         using (var stream = File.Create(Path.Combine(temporary, WeightsFile)))
-            TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, parameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter), leaveOpen: true);
+            TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, parameters.ToDictionary(p => p.Name, p => p.Tensor), leaveOpen: true);
         optimizer.save_state_dict(Path.Combine(temporary, OptimizerFile));
+        if (embeddingOptimizer is not null)
+            using (var scope = NewDisposeScope())
+            using (var stream = File.Create(Path.Combine(temporary, EmbeddingOptimizerFile)))
+                TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, embeddingOptimizer.State(), leaveOpen: true);
         if (best is not null)
             using (var stream = File.Create(Path.Combine(temporary, BestFile)))
                 TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, best, leaveOpen: true);
@@ -67,14 +73,21 @@ internal static class TrainingCheckpoint
     }
 
     /// <summary>Restores the parameters and optimizer state of the checkpoint; returns the best epoch's weights when saved.</summary>
-    public static Dictionary<string, Tensor>? Restore(string folder, IReadOnlyList<(string Name, Parameter Parameter)> parameters, OptimizerHelper optimizer)
+    public static Dictionary<string, Tensor>? Restore(string folder, IReadOnlyList<(string Name, Tensor Tensor)> parameters, OptimizerHelper optimizer, TouchedRowsAdamW? embeddingOptimizer)
     {
         string target = Current(folder);
-        Copy(Path.Combine(target, WeightsFile), parameters.ToDictionary(p => p.Name, p => (Tensor)p.Parameter));
+        Copy(Path.Combine(target, WeightsFile), parameters.ToDictionary(p => p.Name, p => p.Tensor));
         optimizer.load_state_dict(Path.Combine(target, OptimizerFile));
+        if (embeddingOptimizer is not null)
+            using (var scope = NewDisposeScope())
+            {
+                var state = embeddingOptimizer.State();
+                Copy(Path.Combine(target, EmbeddingOptimizerFile), state);
+                embeddingOptimizer.Load(state);
+            }
         string best = Path.Combine(target, BestFile);
         if (!File.Exists(best)) return null;
-        var copies = parameters.ToDictionary(p => p.Name, p => p.Parameter.detach().clone().DetachFromDisposeScope());
+        var copies = parameters.ToDictionary(p => p.Name, p => p.Tensor.detach().clone().DetachFromDisposeScope());
         Copy(best, copies);
         return copies;
     }
