@@ -43,7 +43,8 @@ public sealed class LongFieldTests
     {
         var tokenizer = Get(kind);
         var builder = new RewardSequenceBuilder(tokenizer, PromptTemplate.Plain, PromptFormat.Apps, maxLength: 48);
-        string prompt = OrdinaryText(), code = OrdinaryText();
+        // The program must not start with the prompt: a program that repeats its prompt is read once (HumanEval layout).
+        string prompt = OrdinaryText(), code = "x = 0\n" + OrdinaryText();
         var ends = Enumerable.Range(1, code.Length / 100).Select(i => i * 100).ToArray();
         var sequence = builder.Build(prompt, code, ends);
 
