@@ -62,14 +62,16 @@ public sealed class ServeConcurrencyTests
     {
         var rows = ServeHarness.Rows();
         var expected = ServeHarness.Expected(rows);
-        var harness = await ServeHarness.StartAsync(new ScoringQueue.Options { MaxWait = TimeSpan.FromSeconds(1.5) });
+        // A long wait keeps the round open until every request has arrived: the promise is about requests the server
+        // has received, so stop only once all six wait in the queue (a request still being sent may be refused).
+        var harness = await ServeHarness.StartAsync(new ScoringQueue.Options { MaxWait = TimeSpan.FromSeconds(20) });
         try
         {
             var inFlight = Enumerable.Range(0, 6).Select(i => harness.PostAsync("/get_reward", ServeHarness.GetRewardBody([rows[i]]))).ToList();
-            var deadline = DateTime.UtcNow.AddSeconds(1.4);
-            while (Count(await harness.Client.GetStringAsync("/metrics"), "rewardml_queue_length") == 0)
+            var deadline = DateTime.UtcNow.AddSeconds(18);
+            while (Count(await harness.Client.GetStringAsync("/metrics"), "rewardml_queue_length") < inFlight.Count)
             {
-                Assert.IsTrue(DateTime.UtcNow < deadline, "no request reached the queue");
+                Assert.IsTrue(DateTime.UtcNow < deadline, "the requests did not all reach the queue");
                 await Task.Delay(10);
             }
             var stop = harness.Server.StopAsync();
