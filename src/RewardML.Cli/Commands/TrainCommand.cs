@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.ML;
 using RewardML.Cli.Training;
+using RewardML.Ensembles;
 using RewardML.Evaluation;
 using RewardML.Scoring;
 using RewardML.Steps;
@@ -53,6 +54,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--baseline"), Description("Also fit an n-gram logistic regression (FeaturizeText + SDCA) on the same rows: ZIP.baseline.zip.")]
         public bool Baseline { get; init; }
+
+        [CommandOption("--ensemble"), Description("Also blend the reward model with that n-gram model (a logistic regression over both scores, fitted on the validation rows): ZIP.ensemble.zip, scored like any model. Needs --validation or --validation-split.")]
+        public bool Ensemble { get; init; }
 
         [CommandOption("--steps <STRATEGY>"), Description("Step segmentation: PythonStatements (default), Lines, Separator, TokenChunks.")]
         public StepStrategy Steps { get; init; } = StepStrategy.PythonStatements;
@@ -163,7 +167,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (Validation is not null && ValidationSplit > 0) return ValidationResult.Error("Give --validation or --validation-split, not both.");
             if (MaxLength <= 0) return ValidationResult.Error("--max-length: must be positive.");
             if (Resume && ResumeIfExists) return ValidationResult.Error("Give --resume or --resume-if-exists, not both.");
-            string[] written = [Out, Out + ".log.jsonl", Out + ".metrics.json", Out + ".baseline.zip"];
+            if (Ensemble && Validation is null && !(ValidationSplit > 0))
+                return ValidationResult.Error("--ensemble: the blend is fitted on validation rows; give --validation FILE or --validation-split FRACTION.");
+            string[] written = [Out, Out + ".log.jsonl", Out + ".metrics.json", Out + ".baseline.zip", Out + ".ensemble.zip"];
             if (CliPaths.OutputClashError(written.Select(f => ("--out", (string?)f)),
                     [("--data", Data), ("--problems", Problems), ("--candidates", Candidates), ("--validation", Validation), ("--options", OptionsFile), ("--backbone", Backbone)]) is { } clash)
                 return ValidationResult.Error(clash);
@@ -243,12 +249,21 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         RewardMetrics? final = validation is null ? null : RewardEvaluator.Evaluate(model.Transform(validation));
         var modelTime = clock.Elapsed;
         RewardMetrics? baseline = null;
+        ITransformer? ngrams = null;
         if (settings.Baseline)
         {
-            var ngrams = NgramBaseline.Fit(ml, train, settings.Out + ".baseline.zip");
+            ngrams = NgramBaseline.Fit(ml, train, settings.Out + ".baseline.zip");
             if (validation is not null) baseline = NgramBaseline.Evaluate(ml, ngrams, validation);
         }
-        WriteMetrics(settings.Out + ".metrics.json", summary, final, baseline, modelTime, clock.Elapsed);
+        NgramEnsembleModel? ensemble = null;
+        RewardMetrics? ensembleMetrics = null;
+        if (settings.Ensemble)
+        {
+            ensemble = NgramEnsemble.Blend(ml, model, ngrams ?? NgramBaseline.Fit(ml, train), validation!); // Validate() requires validation rows
+            ml.Model.Save(ensemble.Model, all.Schema, settings.Out + ".ensemble.zip");
+            ensembleMetrics = RewardEvaluator.Evaluate(ensemble.Model.Transform(validation));
+        }
+        WriteMetrics(settings.Out + ".metrics.json", summary, final, baseline, ensemble, ensembleMetrics, modelTime, clock.Elapsed);
         if (Directory.Exists(checkpoint)) Directory.Delete(checkpoint, recursive: true);
 
         var table = new Table().AddColumns("", "value");
@@ -265,7 +280,14 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         table.AddRow("log", Markup.Escape(options.LogFile!));
         if (settings.Baseline) table.AddRow("baseline", Markup.Escape(settings.Out + ".baseline.zip"));
         if (baseline is not null) table.AddRow("baseline validation", Describe(baseline));
-        table.AddRow("wall time", $"{clock.Elapsed.TotalSeconds:0.0} s" + (settings.Baseline ? $" ({modelTime.TotalSeconds:0.0} s the reward model, {(clock.Elapsed - modelTime).TotalSeconds:0.0} s the baseline)" : ""));
+        if (ensemble is not null)
+        {
+            table.AddRow("ensemble", Markup.Escape($"{settings.Out}.ensemble.zip: {ensemble}"));
+            // The blend's two weights were fitted on these rows: a slightly optimistic number, unlike the model's own.
+            table.AddRow("ensemble validation", Describe(ensembleMetrics!) + " (the rows the blend was fitted on)");
+        }
+        table.AddRow("wall time", $"{clock.Elapsed.TotalSeconds:0.0} s" + (settings.Baseline || settings.Ensemble
+            ? $" ({modelTime.TotalSeconds:0.0} s the reward model, {(clock.Elapsed - modelTime).TotalSeconds:0.0} s the n-gram model{(settings.Ensemble ? " and the blend" : "")})" : ""));
         AnsiConsole.Write(table);
         return 0;
     }
@@ -340,7 +362,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         brier = m.BrierScore, ece = m.ExpectedCalibrationError, log_loss = m.LogLoss, rows = m.RowCount,
     };
 
-    private static void WriteMetrics(string path, RewardHeadTrainingSummary summary, RewardMetrics? final, RewardMetrics? baseline, TimeSpan modelTime, TimeSpan wallTime)
+    private static void WriteMetrics(string path, RewardHeadTrainingSummary summary, RewardMetrics? final, RewardMetrics? baseline,
+        NgramEnsembleModel? ensemble, RewardMetrics? ensembleMetrics, TimeSpan modelTime, TimeSpan wallTime)
     {
         var document = new
         {
@@ -352,6 +375,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             epochs = summary.Epochs.Select(e => new { epoch = e.Epoch, training_loss = e.TrainingLoss, validation = e.Validation?.ToDictionary(m => JsonNamingPolicy.SnakeCaseLower.ConvertName(m.Key.ToString()), m => m.Value) }),
             validation = MetricsJson(final),
             baseline_validation = MetricsJson(baseline),
+            ensemble = ensemble is null ? null : new
+            {
+                reward_model_weight = ensemble.RewardModelWeight, ngram_weight = ensemble.NgramWeight, bias = ensemble.Bias,
+                validation_rows = ensemble.ValidationRows, validation = MetricsJson(ensembleMetrics),
+            },
             wall_seconds = wallTime.TotalSeconds,
             model_seconds = modelTime.TotalSeconds,
         };

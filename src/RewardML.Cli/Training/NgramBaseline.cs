@@ -1,11 +1,12 @@
 using Microsoft.ML;
+using RewardML.Ensembles;
 using RewardML.Evaluation;
 
 namespace RewardML.Cli.Training;
 
 /// <summary>
-/// The cheap learned baseline <c>train --baseline</c> fits beside the reward model: word and character n-grams of the
-/// program (ML.NET <c>FeaturizeText</c>) into an SDCA logistic regression. Scoring the same rows with it shows whether
+/// The cheap learned baseline <c>train --baseline</c> fits beside the reward model: <see cref="NgramScorer"/>, word and
+/// character n-grams of the program into an SDCA logistic regression. Scoring the same rows with it shows whether
 /// the reward model beats a bag-of-n-grams.
 /// </summary>
 internal static class NgramBaseline
@@ -19,10 +20,7 @@ internal static class NgramBaseline
     }
 
     /// <summary>Fits the baseline on <paramref name="train"/> (<c>Code</c>, <c>Label</c>).</summary>
-    public static ITransformer Fit(MLContext ml, IDataView train) =>
-        ml.Transforms.Text.FeaturizeText("Features", RewardColumnNames.Code)
-            .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression(RewardColumnNames.Label, "Features"))
-            .Fit(train);
+    public static ITransformer Fit(MLContext ml, IDataView train) => NgramScorer.Estimator(ml).Fit(train);
 
     /// <summary>The baseline's probabilities on <paramref name="data"/>, row by row.</summary>
     public static IReadOnlyList<float> Probabilities(MLContext ml, ITransformer model, IDataView data) =>

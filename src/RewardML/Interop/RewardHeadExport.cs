@@ -53,7 +53,9 @@ public static class RewardHeadExport
         ArgumentNullException.ThrowIfNull(model);
         var chain = Flatten(model);
         if (chain.Count == 0 || chain[^1] is not RewardHeadTransformer head)
-            throw new InvalidDataException($"{source}: the last transformer is {(chain.Count == 0 ? "missing" : chain[^1].GetType().Name)}, not a RewardHead; export-model needs a model zip made by `rewardml train` or RewardHeadTrainer.");
+            throw new InvalidDataException(chain.Any(t => t is RewardHeadTransformer)
+                ? $"{source}: the reward head is followed by other transforms (an ensemble such as train --ensemble saves), which a Hugging Face value-head folder cannot hold; export the reward model zip it was made from."
+                : $"{source}: the last transformer is {(chain.Count == 0 ? "missing" : chain[^1].GetType().Name)}, not a RewardHead; export-model needs a model zip made by `rewardml train` or RewardHeadTrainer.");
         var segment = chain.OfType<SegmentStepsTransformer>().LastOrDefault();
         var tokenize = chain.OfType<TokenizeForRewardTransformer>().LastOrDefault();
         Directory.CreateDirectory(folder);

@@ -34,7 +34,9 @@ public sealed class RewardRowScorer : IDisposable
         _stepEndsColumnName = stepEndsColumnName;
         var parts = Flatten(model).ToList();
         _head = parts.Count > 0 && parts[^1] is RewardHeadTransformer head ? head
-            : throw new InvalidDataException($"The model's last component is {(parts.Count == 0 ? "missing" : parts[^1].GetType().Name)}; serving needs a chain that ends with RewardHead (SegmentSteps → TokenizeForReward → RewardHead, as rewardml train saves it).");
+            : parts.Any(p => p is RewardHeadTransformer)
+                ? throw new InvalidDataException("The model's reward head is followed by other transforms (an ensemble such as train --ensemble saves); serving scores with the reward model itself: serve the zip it was made from (ZIP, not ZIP.ensemble.zip), or score the ensemble in batch with rewardml score.")
+                : throw new InvalidDataException($"The model's last component is {(parts.Count == 0 ? "missing" : parts[^1].GetType().Name)}; serving needs a chain that ends with RewardHead (SegmentSteps → TokenizeForReward → RewardHead, as rewardml train saves it).");
         _features = new TransformerChain<ITransformer>([.. parts.Take(parts.Count - 1)]);
         var schema = _features.GetOutputSchema(View([]).Schema);
         var options = _head.ScoringOptions;

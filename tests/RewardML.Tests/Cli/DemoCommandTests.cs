@@ -39,10 +39,14 @@ public sealed class DemoCommandTests
             // It learns: the reward model ranks the held-out problems' programs well above chance.
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
             var scorers = json.RootElement.GetProperty("scorers").EnumerateArray().ToList();
-            Assert.AreEqual("reward model", scorers[0].GetProperty("name").GetString());
-            double auc = scorers[0].GetProperty("classifier").GetProperty("auc").GetDouble();
-            Assert.IsTrue(auc >= LearntAuc, $"held-out AUC {auc:F3} < {LearntAuc}: the model did not learn\n{stdout}");
+            Assert.AreEqual("ensemble", scorers[0].GetProperty("name").GetString(), "the headline scorer is the reward model + n-gram blend");
             Assert.AreEqual("n-gram baseline", scorers[1].GetProperty("name").GetString(), "the baseline is evaluated on the same rows");
+            using var alone = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "reward-model-alone", "report.json")));
+            var aloneScorers = alone.RootElement.GetProperty("scorers");
+            Assert.AreEqual("reward model", aloneScorers[0].GetProperty("name").GetString());
+            double auc = aloneScorers[0].GetProperty("classifier").GetProperty("auc").GetDouble();
+            Assert.IsTrue(auc >= LearntAuc, $"held-out AUC {auc:F3} < {LearntAuc}: the reward model did not learn\n{stdout}");
+            Assert.IsTrue(File.Exists(Path.Combine(dir, "ensemble.zip")), "the ensemble is saved");
             Assert.IsTrue(json.RootElement.TryGetProperty("comparison", out var comparison) && comparison.GetProperty("verdict").GetString()!.Length > 0, "and the report says who wins");
             StringAssert.Contains(stdout, "verdict: ");
             StringAssert.Contains(stdout, "best-1-of-3");
