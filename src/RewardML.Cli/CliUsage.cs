@@ -1,5 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using RewardML.Tokenization;
+using RewardML.Training;
 using Spectre.Console.Cli;
 
 namespace RewardML.Cli;
@@ -57,6 +59,16 @@ internal static partial class CliUsage
             throw new CliUsageException($"--backbone: '{text}' is neither a built-in backbone ({string.Join(", ", BuiltInBackbones)}) nor a checkpoint folder; did you mean {near}?");
         return RewardML.Training.RewardBackbone.Parse(t);
     }
+
+    /// <summary>
+    /// The tokenizer that fits <paramref name="backbone"/>'s vocabulary when <c>--tokenizer</c> is not given: phi4-mini for a
+    /// tiny backbone with Phi-4-mini's vocabulary (tiny-mini), phi4 for the other tiny ones, the checkpoint's own otherwise.
+    /// </summary>
+    /// <exception cref="ArgumentException">A checkpoint without <c>tokenizer.json</c> whose vocabulary size matches no built-in tokenizer.</exception>
+    public static TokenizerSpec TokenizerFor(RewardBackbone backbone) =>
+        backbone.IsTiny
+            ? backbone.Tiny!.VocabSize == PhiSpecialTokens.Phi4MiniVocabularySize ? TokenizerSpec.Phi4Mini : TokenizerSpec.Phi4
+            : TokenizerSpec.ForCheckpoint(backbone.Path!);
 
     /// <summary>The error for an unknown flag: names it and suggests the closest valid flag.</summary>
     public static string UnknownFlag(string verb, string flag, Type settingsType)
