@@ -67,11 +67,11 @@ public sealed class DemoCommandTests
             var (code, stdout, stderr) = CliProcess.Run(["demo", "--quick", "--backbone", "tiny-mini:" + TrainCliTests.SmallSizes, "--judge", "0", "--per-problem", "3", "--epochs", "1",
                 "--out", dir, "--seed", "0", "--device", "cpu", "--threads", "1"], TimeSpan.FromMinutes(10));
             Assert.AreEqual(0, code, stderr + stdout);
-            StringAssert.Contains(stdout, "Train a reward head on tiny(vocab 200064, hidden 32, 1 layers", "step 3 names the backbone it trains");
             var (backbone, tokenizer) = TrainCliTests.ModelOf(Path.Combine(dir, "model.zip"));
             TrainCliTests.AssertSmallTinySizes(backbone, "the demo's model.zip");
             Assert.AreEqual(PhiSpecialTokens.Phi4MiniVocabularySize, backbone.VocabSize, "tiny-mini has Phi-4-mini's vocabulary");
             Assert.AreEqual("phi4-mini", tokenizer, "and the demo tokenizes with Phi-4-mini's tokenizer, as train does");
+            StringAssert.Contains(stdout, "Train a reward head on tiny(vocab 200064, hidden 32, 1 layers", "step 3 names the backbone it trains");
         }
         finally
         {

@@ -97,11 +97,11 @@ public sealed class TrainCliTests
         string zip = Path.Combine(_dir, "sized.zip");
         var (code, stdout, stderr) = CliProcess.Run(TrainOn("tiny:" + SmallSizes, Rows(), zip, "--max-steps", "1"), TimeSpan.FromMinutes(5));
         Assert.AreEqual(0, code, stderr + stdout);
-        StringAssert.Contains(stdout, "tiny(vocab 100352, hidden 32, 1 layers", "the run says which backbone it trains");
         var (backbone, tokenizer) = ModelOf(zip);
         AssertSmallTinySizes(backbone, "the saved model");
         Assert.AreEqual(PhiSpecialTokens.Phi4VocabularySize, backbone.VocabSize, "tiny keeps Phi-4's vocabulary");
         Assert.AreEqual("phi4", tokenizer, "and the Phi-4 tokenizer");
+        StringAssert.Contains(stdout, "tiny(vocab 100352, hidden 32, 1 layers", "the run says which backbone it trains");
     }
 
     [TestMethod]
