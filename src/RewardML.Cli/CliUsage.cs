@@ -1,5 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using RewardML.Tokenization;
+using RewardML.Training;
 using Spectre.Console.Cli;
 
 namespace RewardML.Cli;
@@ -57,6 +59,41 @@ internal static partial class CliUsage
             throw new CliUsageException($"--backbone: '{text}' is neither a built-in backbone ({string.Join(", ", BuiltInBackbones)}) nor a checkpoint folder; did you mean {near}?");
         return RewardML.Training.RewardBackbone.Parse(t);
     }
+
+    /// <summary>
+    /// <c>--backbone</c> where only the built-in tiny model can be trained, from scratch: <c>tiny</c>, <c>tiny-mini</c>, or
+    /// either sized as <c>tiny:hidden=128,layers=4,heads=4,kv-heads=2</c>, read by <see cref="RewardBackbone.Parse"/>.
+    /// Anything else, a checkpoint folder included, is refused; <paramref name="why"/> ends that message.
+    /// </summary>
+    /// <exception cref="CliUsageException">Not a tiny form (a close built-in name is suggested), or bad tiny sizes (the keys are listed).</exception>
+    public static RewardBackbone ParseTinyBackbone(string text, string why)
+    {
+        string t = text.Trim();
+        string name = t.Split(':', 2)[0];
+        if (!BuiltInBackbones.Contains(name, StringComparer.OrdinalIgnoreCase))
+        {
+            string what = Directory.Exists(t) ? "a folder" : Closest(name, BuiltInBackbones) is { } near ? $"not a tiny backbone (did you mean {near}?)" : "not a tiny backbone";
+            throw new CliUsageException($"--backbone: '{text}' is {what}: use {string.Join(", ", BuiltInBackbones)} or tiny:key=value,... ({why}).");
+        }
+        try
+        {
+            return RewardBackbone.Parse(t);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException($"--backbone: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The tokenizer that fits <paramref name="backbone"/>'s vocabulary when <c>--tokenizer</c> is not given: phi4-mini for a
+    /// tiny backbone with Phi-4-mini's vocabulary (tiny-mini), phi4 for the other tiny ones, the checkpoint's own otherwise.
+    /// </summary>
+    /// <exception cref="ArgumentException">A checkpoint without <c>tokenizer.json</c> whose vocabulary size matches no built-in tokenizer.</exception>
+    public static TokenizerSpec TokenizerFor(RewardBackbone backbone) =>
+        backbone.IsTiny
+            ? backbone.Tiny!.VocabSize == PhiSpecialTokens.Phi4MiniVocabularySize ? TokenizerSpec.Phi4Mini : TokenizerSpec.Phi4
+            : TokenizerSpec.ForCheckpoint(backbone.Path!);
 
     /// <summary>The error for an unknown flag: names it and suggests the closest valid flag.</summary>
     public static string UnknownFlag(string verb, string flag, Type settingsType)

@@ -3,6 +3,7 @@ using System.Globalization;
 using RewardML.Cli.Demo;
 using RewardML.Evaluation;
 using RewardML.Sandbox.Execution;
+using RewardML.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -46,6 +47,9 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         [CommandOption("--judge-seconds <S>"), Description("humaneval: start judging no new program after this long. Default 120 (20 with --quick).")]
         public double? JudgeSeconds { get; init; }
 
+        [CommandOption("--backbone <SPEC>"), Description("The tiny backbone trained from scratch: tiny (default: Phi-4 vocabulary, hidden 64, 2 layers), tiny-mini (Phi-4-mini vocabulary and tokenizer), or either sized as tiny:hidden=128,layers=4,heads=4,kv-heads=2 (keys vocab, hidden, layers, intermediate, heads, kv-heads, max-positions). No checkpoint folder: fine-tune one with rewardml train.")]
+        public string Backbone { get; init; } = "tiny";
+
         [CommandOption("--epochs <N>"), Description("Training epochs. Default: humaneval 3; apps-mutants 8 (3 with --quick).")]
         public int? Epochs { get; init; }
 
@@ -58,6 +62,11 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         [CommandOption("--unsafe-no-isolation"), Description("Run the programs without bubblewrap (rlimits only). Never for untrusted code.")]
         public bool UnsafeNoIsolation { get; init; }
 
+        /// <summary>The sizes <see cref="Backbone"/> asks for.</summary>
+        /// <exception cref="CliUsageException">Not a tiny form, or bad sizes.</exception>
+        public TinyPhiSpec BackboneSizes() =>
+            CliUsage.ParseTinyBackbone(Backbone, "the demo trains from scratch with from-scratch settings; fine-tune a checkpoint with rewardml train --backbone DIR").Tiny!;
+
         public override ValidationResult Validate()
         {
             if (Data is not (HumanEvalData or AppsMutantsData)) return ValidationResult.Error($"--data: '{Data}' is not one of {HumanEvalData}, {AppsMutantsData}.");
@@ -68,6 +77,14 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             if (LearningRate is { } lr && !(lr > 0)) return ValidationResult.Error("--learning-rate: must be positive.");
             if (Workers is < 1) return ValidationResult.Error("--workers: must be at least 1.");
             if (File.Exists(Out)) return ValidationResult.Error($"--out: {Out} is a file; a folder is expected.");
+            try
+            {
+                BackboneSizes();
+            }
+            catch (CliUsageException e)
+            {
+                return ValidationResult.Error(e.Message);
+            }
             return base.Validate();
         }
     }
@@ -91,7 +108,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             // HumanEval rows are ~130 tokens: small batches give the few hundred optimizer steps a model from scratch needs.
             MaxLength: humanEval ? 384 : 512, MaxTokensPerBatch: humanEval ? (settings.Quick ? 2048 : 4096) : 8192,
             Settings: settings.Quick ? [new BestOfNSetting(3, 1)] : [new BestOfNSetting(3, 1), new BestOfNSetting(10, 3)],
-            Compute: settings.ToComputeOptions(), Seed: settings.Seed, OutFolder: settings.Out);
+            Backbone: settings.BackboneSizes(), Compute: settings.ToComputeOptions(), Seed: settings.Seed, OutFolder: settings.Out);
         DemoTraining.Run(rows, options, cancellationToken);
         AnsiConsole.MarkupLine($"demo: {clock.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s in all" +
                                (OperatingSystem.IsLinux() && File.Exists("/proc/loadavg") ? $" (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end)" : ""));

@@ -145,9 +145,7 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
             ValidationFraction = settings.ValidationSplit ?? RewardSweepOptions.Defaults.ValidationFraction, OutputFolder = settings.Out,
         };
 
-        var tokenizer = settings.Tokenizer is { } t ? TokenizerSpec.Parse(t)
-            : backbone.IsTiny ? (backbone.Tiny!.VocabSize == PhiSpecialTokens.Phi4MiniVocabularySize ? TokenizerSpec.Phi4Mini : TokenizerSpec.Phi4)
-            : TokenizerSpec.ForCheckpoint(backbone.Path!);
+        var tokenizer = settings.Tokenizer is { } t ? TokenizerSpec.Parse(t) : CliUsage.TokenizerFor(backbone);
         var (format, formatReason) = PromptLayout.Resolve(settings.PromptFormat, read);
         IEstimator<ITransformer> Pipeline(Parameter p)
         {

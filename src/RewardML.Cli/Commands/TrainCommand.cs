@@ -211,9 +211,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         else validation = null!;
 
-        var tokenizer = settings.Tokenizer is { } t ? TokenizerSpec.Parse(t)
-            : backbone.IsTiny ? (backbone.Tiny!.VocabSize == PhiSpecialTokens.Phi4MiniVocabularySize ? TokenizerSpec.Phi4Mini : TokenizerSpec.Phi4)
-            : TokenizerSpec.ForCheckpoint(backbone.Path!);
+        var tokenizer = settings.Tokenizer is { } t ? TokenizerSpec.Parse(t) : CliUsage.TokenizerFor(backbone);
         var (format, formatReason) = PromptLayout.Resolve(settings.PromptFormat, read);
         var prepare = ml.Transforms.SegmentSteps(settings.Steps)
             .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options

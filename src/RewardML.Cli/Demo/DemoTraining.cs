@@ -20,9 +20,9 @@ namespace RewardML.Cli.Demo;
 /// </summary>
 internal static class DemoTraining
 {
-    /// <summary>The training knobs the demo sets.</summary>
+    /// <summary>The training knobs the demo sets; <c>Backbone</c> sizes the tiny model trained from scratch (weights seeded by <c>Seed</c>), and its vocabulary picks the tokenizer.</summary>
     internal sealed record Options(int Epochs, double LearningRate, int MaxLength, int MaxTokensPerBatch, IReadOnlyList<BestOfNSetting> Settings,
-        ComputeOptions Compute, int Seed, string OutFolder);
+        TinyPhiSpec Backbone, ComputeOptions Compute, int Seed, string OutFolder);
 
     /// <summary>Runs the model steps (2 to 4 of the demo) and returns the report.</summary>
     public static EvaluationReport Run(DemoRows rows, Options options, CancellationToken cancellationToken)
@@ -35,11 +35,11 @@ internal static class DemoTraining
         var train = ml.Data.LoadFromEnumerable(rows.Train);
         var validation = ml.Data.LoadFromEnumerable(rows.Validation);
         var test = ml.Data.LoadFromEnumerable(rows.Test);
-        var backbone = RewardBackbone.CreateTiny(seed: options.Seed);
+        var backbone = RewardBackbone.CreateTiny(options.Backbone, seed: options.Seed);
         var prepare = ml.Transforms.SegmentSteps(StepStrategy.PythonStatements)
             .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options
             {
-                Tokenizer = TokenizerSpec.Phi4, MaxLength = options.MaxLength, Format = rows.Format, // long prompts lose their end first; programs stay whole
+                Tokenizer = CliUsage.TokenizerFor(backbone), MaxLength = options.MaxLength, Format = rows.Format, // long prompts lose their end first; programs stay whole
                 StarterCodeColumnName = nameof(DemoRow.StarterCode), CallBasedColumnName = nameof(DemoRow.CallBased),
             }))
             .Fit(train);

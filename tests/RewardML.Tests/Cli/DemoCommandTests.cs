@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RewardML.Tokenization;
 
 namespace RewardML.Tests.Cli;
 
@@ -52,6 +53,54 @@ public sealed class DemoCommandTests
             StringAssert.Contains(stdout, "best-1-of-3");
             foreach (var file in new[] { "report.md", "model.zip", "baseline.zip", "training-log.jsonl", "reliability.png", "value-by-position.png" })
                 Assert.IsTrue(File.Exists(Path.Combine(dir, file)), $"{file} is written");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void QuickDemoOnASizedTinyBackboneTrainsAndSavesThatSize()
+    {
+        if (!File.Exists("/usr/bin/bwrap")) Assert.Inconclusive("bubblewrap is not installed (apt-get install bubblewrap); the demo runs programs in it.");
+        string dir = Directory.CreateTempSubdirectory("demo-cli-").FullName;
+        try
+        {
+            // Kept short: no program judged (official labels), 3 programs per problem (best-1-of-3 still has its 3), one epoch.
+            var (code, stdout, stderr) = CliProcess.Run(["demo", "--quick", "--backbone", "tiny-mini:" + TrainCliTests.SmallSizes, "--judge", "0", "--per-problem", "3", "--epochs", "1",
+                "--out", dir, "--seed", "0", "--device", "cpu", "--threads", "1"], TimeSpan.FromMinutes(10));
+            Assert.AreEqual(0, code, stderr + stdout);
+            var (backbone, tokenizer) = TrainCliTests.ModelOf(Path.Combine(dir, "model.zip"));
+            TrainCliTests.AssertSmallTinySizes(backbone, "the demo's model.zip");
+            Assert.AreEqual(PhiSpecialTokens.Phi4MiniVocabularySize, backbone.VocabSize, "tiny-mini has Phi-4-mini's vocabulary");
+            Assert.AreEqual("phi4-mini", tokenizer, "and the demo tokenizes with Phi-4-mini's tokenizer, as train does");
+            StringAssert.Contains(stdout, "Train a reward head on tiny(vocab 200064, hidden 32, 1 layers", "step 3 names the backbone it trains");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("tiny:hiden=32", "unknown key 'hiden'")]
+    [DataRow("tiny:hidden=30,heads=4", "heads must divide the hidden size")]
+    [DataRow("tinyy", "did you mean tiny?")]
+    [DataRow("/nonexistent/phi", "not a tiny backbone")]
+    [DataRow("FOLDER", "is a folder")]
+    public void ADemoBackboneThatIsNoTinyFormGivesOneLineAndExitCode2BeforeAnythingRuns(string backbone, string expected)
+    {
+        string dir = Directory.CreateTempSubdirectory("demo-cli-").FullName, output = Path.Combine(dir, "out");
+        try
+        {
+            if (backbone == "FOLDER") File.WriteAllText(Path.Combine(backbone = Directory.CreateDirectory(Path.Combine(dir, "phi")).FullName, "config.json"), "{}");
+            var (code, stdout, stderr) = CliProcess.Run("demo", "--quick", "--backbone", backbone, "--out", output);
+            Assert.AreEqual(2, code, stderr + stdout);
+            Assert.AreEqual(1, stderr.Trim().Split('\n').Length, stderr);
+            StringAssert.Contains(stderr, "--backbone");
+            StringAssert.Contains(stderr, expected);
+            Assert.IsFalse(Directory.Exists(output), "the demo refuses before it starts: no output folder");
         }
         finally
         {

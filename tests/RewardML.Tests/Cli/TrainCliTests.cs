@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.ML;
+using Microsoft.ML.Data;
+using RewardML.Modeling;
 using RewardML.Persistence;
+using RewardML.Scoring;
+using RewardML.Tokenization;
 
 namespace RewardML.Tests.Cli;
 
@@ -32,8 +36,31 @@ public sealed class TrainCliTests
         return path;
     }
 
-    private string[] Train(string data, string zip, params string[] extra) =>
-        ["train", "--data", data, "--out", zip, "--backbone", "tiny", "--device", "cpu", "--threads", "1", "--max-length", "96", "--batch-size", "4", "--seed", "3", .. extra];
+    private string[] Train(string data, string zip, params string[] extra) => TrainOn("tiny", data, zip, extra);
+
+    private static string[] TrainOn(string backbone, string data, string zip, params string[] extra) =>
+        ["train", "--data", data, "--out", zip, "--backbone", backbone, "--device", "cpu", "--threads", "1", "--max-length", "96", "--batch-size", "4", "--seed", "3", .. extra];
+
+    /// <summary>The backbone config of the reward head a model zip holds (as loading it builds the model) and the tokenizer before it.</summary>
+    internal static (PhiConfig Backbone, string Tokenizer) ModelOf(string zip)
+    {
+        var ml = new MLContext();
+        var chain = Assert.IsInstanceOfType<TransformerChain<ITransformer>>(RewardMLComponents.Load(ml, zip, out _), $"{zip} holds a transformer chain");
+        using var head = chain.OfType<RewardHeadTransformer>().Single();
+        return (head.Model.Config, chain.OfType<TokenizeForRewardTransformer>().Single().Tokenizer.Spec.ToString());
+    }
+
+    /// <summary>Asserts that <paramref name="config"/> has the sizes of <c>tiny:hidden=32,layers=1,heads=2,kv-heads=1</c>, none of them the tiny default.</summary>
+    internal static void AssertSmallTinySizes(PhiConfig config, string what)
+    {
+        Assert.AreEqual(32, config.HiddenSize, $"{what}: hidden size (tiny's default is 64)");
+        Assert.AreEqual(1, config.NumHiddenLayers, $"{what}: layers (tiny's default is 2)");
+        Assert.AreEqual(2, config.NumAttentionHeads, $"{what}: heads (tiny's default is 4)");
+        Assert.AreEqual(1, config.NumKeyValueHeads, $"{what}: key/value heads (tiny's default is 2)");
+    }
+
+    /// <summary>The sizes <see cref="AssertSmallTinySizes"/> checks, after <c>tiny:</c> or <c>tiny-mini:</c>.</summary>
+    internal const string SmallSizes = "hidden=32,layers=1,heads=2,kv-heads=1";
 
     [TestMethod]
     public void TrainWritesAModelZipThatScoresItsLogAndItsMetricsAndReportsTheBadRow()
@@ -62,6 +89,19 @@ public sealed class TrainCliTests
         var scored = ml.Data.CreateEnumerable<ScoredRow>(model.Transform(rows), reuseRowObject: false).ToList();
         Assert.AreEqual(12, scored.Count);
         Assert.IsTrue(scored.All(r => r.Probability is > 0 and < 1 && r.StepScores.Length == 2), "every row scored, one value per statement");
+    }
+
+    [TestMethod]
+    public void TrainOnASizedTinyBackboneSavesAZipOfThoseSizes()
+    {
+        string zip = Path.Combine(_dir, "sized.zip");
+        var (code, stdout, stderr) = CliProcess.Run(TrainOn("tiny:" + SmallSizes, Rows(), zip, "--max-steps", "1"), TimeSpan.FromMinutes(5));
+        Assert.AreEqual(0, code, stderr + stdout);
+        var (backbone, tokenizer) = ModelOf(zip);
+        AssertSmallTinySizes(backbone, "the saved model");
+        Assert.AreEqual(PhiSpecialTokens.Phi4VocabularySize, backbone.VocabSize, "tiny keeps Phi-4's vocabulary");
+        Assert.AreEqual("phi4", tokenizer, "and the Phi-4 tokenizer");
+        StringAssert.Contains(stdout, "tiny(vocab 100352, hidden 32, 1 layers", "the run says which backbone it trains");
     }
 
     [TestMethod]
