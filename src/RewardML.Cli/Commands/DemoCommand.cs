@@ -4,6 +4,7 @@ using RewardML.Cli.Demo;
 using RewardML.Evaluation;
 using RewardML.Sandbox.Execution;
 using RewardML.Training;
+using FromScratch = RewardML.Training.RewardHeadTrainer.Options.FromScratchDefaults;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -18,6 +19,7 @@ namespace RewardML.Cli.Commands;
 /// <remarks>It prints what the model achieves, whatever that is; it asserts no number.</remarks>
 internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 {
+
     /// <summary><c>--data humaneval</c>: the default.</summary>
     public const string HumanEvalData = "humaneval";
 
@@ -103,10 +105,10 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             : await AppsMutantsDemo.PrepareAsync(settings.Quick, sandbox, settings.Seed, settings.Out, cancellationToken);
 
         var options = new DemoTraining.Options(
-            Epochs: settings.Epochs ?? (humanEval || settings.Quick ? 3 : 8),
-            LearningRate: settings.LearningRate ?? (humanEval && settings.Quick ? 2e-3 : 1e-3),
+            Epochs: settings.Epochs ?? (humanEval || settings.Quick ? FromScratch.NumberOfEpochs : 8),
+            LearningRate: settings.LearningRate ?? (humanEval && settings.Quick ? 2e-3 : FromScratch.LearningRate),
             // HumanEval rows are ~130 tokens: small batches give the few hundred optimizer steps a model from scratch needs.
-            MaxLength: humanEval ? 384 : 512, MaxTokensPerBatch: humanEval ? (settings.Quick ? 2048 : 4096) : 8192,
+            MaxLength: humanEval ? 384 : 512, MaxTokensPerBatch: humanEval ? (settings.Quick ? 2048 : FromScratch.MaxTokensPerBatch) : 8192,
             Settings: settings.Quick ? [new BestOfNSetting(3, 1)] : [new BestOfNSetting(3, 1), new BestOfNSetting(10, 3)],
             Backbone: settings.BackboneSizes(), Compute: settings.ToComputeOptions(), Seed: settings.Seed, OutFolder: settings.Out);
         DemoTraining.Run(rows, options, cancellationToken);

@@ -85,13 +85,13 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--targets <TARGETS>"), Description("Steps (default: every step end), LastStep (outcome reward), AllCodeTokens.")]
         public TrainingTargets? Targets { get; init; }
 
-        [CommandOption("--epochs <N>"), Description("Passes over the data. Default 2.")]
+        [CommandOption("--epochs <N>"), Description("Passes over the data. Default 2 (the paper's); 3 for a tiny backbone trained from scratch.")]
         public int? NumberOfEpochs { get; init; }
 
         [CommandOption("--max-steps <N>"), Description("Stop after N optimizer steps (0 = the initial model). Default: no limit.")]
         public int? MaxSteps { get; init; }
 
-        [CommandOption("--learning-rate <RATE>"), Description("Peak AdamW learning rate. Default 1e-4.")]
+        [CommandOption("--learning-rate <RATE>"), Description("Peak AdamW learning rate. Default 1e-4 (the paper's, for a checkpoint); 1e-3 for a tiny backbone trained from scratch.")]
         public double? LearningRate { get; init; }
 
         [CommandOption("--schedule <SCHEDULE>"), Description("Linear (default), Cosine or Constant after the warmup.")]
@@ -109,7 +109,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--batch-size <N>"), Description("Rows per micro-batch; 0 = fill --max-tokens-per-batch. Default 0.")]
         public int? BatchSize { get; init; }
 
-        [CommandOption("--max-tokens-per-batch <N>"), Description("Padded tokens per micro-batch. Default 16384.")]
+        [CommandOption("--max-tokens-per-batch <N>"), Description("Padded tokens per micro-batch. Default 16384; 4096 for a tiny backbone trained from scratch (more optimizer steps).")]
         public int? MaxTokensPerBatch { get; init; }
 
         [CommandOption("--gradient-accumulation-steps <N>"), Description("Micro-batches per optimizer step. Default 1.")]
@@ -292,7 +292,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     private static RewardHeadTrainer.Options TrainerOptions(Settings s, RewardBackbone backbone)
     {
-        var o = s.OptionsFile is null ? new RewardHeadTrainer.Options() : ReadOptions(s.OptionsFile);
+        // Without an options file the defaults follow the backbone: a tiny one trains from scratch and needs other settings than a checkpoint.
+        var o = s.OptionsFile is null ? RewardHeadTrainer.Options.For(backbone) : ReadOptions(s.OptionsFile);
         o.Backbone = backbone;
         o.Compute = s.ToComputeOptions();
         o.ProblemIdColumnName = RewardColumnNames.ProblemId;

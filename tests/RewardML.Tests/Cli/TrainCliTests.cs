@@ -5,6 +5,7 @@ using Microsoft.ML.Data;
 using RewardML.Modeling;
 using RewardML.Persistence;
 using RewardML.Scoring;
+using RewardML.Tests.Scoring;
 using RewardML.Tokenization;
 
 namespace RewardML.Tests.Cli;
@@ -151,21 +152,44 @@ public sealed class TrainCliTests
     }
 
     [TestMethod]
-    public void TrainWithBaselineThenScoreThenEvalPutsBothScorersInOneReport()
+    public void TrainWithBaselineAndEnsembleThenScoreThenEvalPutsBothScorersInOneReport()
     {
         string data = Rows(), zip = Path.Combine(_dir, "reward.zip"), scored = Path.Combine(_dir, "scored.jsonl"), report = Path.Combine(_dir, "report");
-        var (code, trainOut, stderr) = CliProcess.Run(Train(data, zip, "--max-steps", "2", "--baseline", "--validation-split", "0.34"), TimeSpan.FromMinutes(5));
+        var (code, trainOut, stderr) = CliProcess.Run(Train(data, zip, "--max-steps", "2", "--baseline", "--ensemble", "--validation-split", "0.34"), TimeSpan.FromMinutes(5));
         Assert.AreEqual(0, code, stderr);
         Assert.IsTrue(File.Exists(zip + ".baseline.zip"), "train --baseline saves the n-gram model beside the reward model");
         StringAssert.Contains(trainOut, "baseline validation", "train --baseline prints the baseline's validation metrics");
+        StringAssert.Contains(trainOut, "ensemble validation", "train --ensemble prints the blend's");
+        StringAssert.Contains(trainOut, "3 epochs, lr 0.001", "a tiny backbone without --epochs and --learning-rate gets the from-scratch defaults");
         StringAssert.Contains(trainOut, "wall time");
+        double modelWeight, ngramWeight, bias;
         using (var metrics = JsonDocument.Parse(File.ReadAllText(zip + ".metrics.json")))
         {
             Assert.IsTrue(metrics.RootElement.GetProperty("baseline_validation").TryGetProperty("auc", out _), "and writes them beside the model's");
             Assert.IsTrue(metrics.RootElement.GetProperty("wall_seconds").GetDouble() > 0);
+            var ensemble = metrics.RootElement.GetProperty("ensemble");
+            (modelWeight, ngramWeight, bias) = (ensemble.GetProperty("reward_model_weight").GetDouble(), ensemble.GetProperty("ngram_weight").GetDouble(), ensemble.GetProperty("bias").GetDouble());
         }
         (code, _, stderr) = CliProcess.Run(["score", "--model", zip, "--input", data, "--output", scored, "--threads", "1"], TimeSpan.FromMinutes(5));
         Assert.AreEqual(0, code, stderr);
+        string blended = Path.Combine(_dir, "ensemble-scored.jsonl");
+        (code, _, stderr) = CliProcess.Run(["score", "--model", zip + ".ensemble.zip", "--input", data, "--output", blended, "--threads", "1"], TimeSpan.FromMinutes(5));
+        Assert.AreEqual(0, code, stderr);
+
+        // The ensemble zip scores what its recorded blend of the two saved models gives, and keeps the reward model's step values.
+        var plain = ReadScored(scored);
+        var ensembleRows = ReadScored(blended);
+        Assert.HasCount(plain.Count, ensembleRows, "the same rows are scored");
+        var ml = new MLContext();
+        var ngramScores = ml.Data.CreateEnumerable<NgramPrediction>(ml.Model.Load(zip + ".baseline.zip", out _)
+            .Transform(ml.Data.LoadFromEnumerable(plain.Select(r => new CodeRow { Code = r.Code }))), reuseRowObject: false).ToList();
+        for (int i = 0; i < plain.Count; i++)
+        {
+            double expected = modelWeight * plain[i].Score + ngramWeight * ngramScores[i].Score + bias;
+            Assert.AreEqual(expected, ensembleRows[i].Score, 1e-3 + 1e-4 * Math.Abs(expected), $"row {i}: the blend of the reward model's and the n-gram model's scores");
+            ScoreTolerance.AreClose(plain[i].StepScores, ensembleRows[i].StepScores, $"row {i}: step values stay the reward model's");
+        }
+
         var (evalCode, stdout, evalErr) = CliProcess.Run(["eval", "--scored", scored, "--baseline", zip + ".baseline.zip", "--report-dir", report, "--n", "2", "--k", "1"], TimeSpan.FromMinutes(3));
         Assert.AreEqual(0, evalCode, evalErr + stdout);
         StringAssert.Contains(stdout, "│ baseline", "the baseline has its rows in the table");
@@ -174,12 +198,16 @@ public sealed class TrainCliTests
         StringAssert.Contains(json.RootElement.GetRawText(), "reward.zip.baseline.zip", "and in the JSON report, named after its zip");
     }
 
+    private static List<ScoredRow> ReadScored(string path) =>
+        File.ReadLines(path).Select(l => JsonSerializer.Deserialize<ScoredRow>(l, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })!).ToList();
+
     [TestMethod]
     [DataRow("--data rows.jsonl --out m.zip", "--backbone is required")]
     [DataRow("--data rows.jsonl --out m.zip --backbone tiny --validation-split 1.5", "--validation-split")]
     [DataRow("--data rows.jsonl --out m.zip --backbone /nonexistent/phi", "no such checkpoint folder")]
     [DataRow("--data missing.jsonl --out m.zip --backbone tiny", "missing.jsonl")]
     [DataRow("--data rows.jsonl --out m.zip --backbone tinyy", "did you mean tiny?")]
+    [DataRow("--data rows.jsonl --out m.zip --backbone tiny --ensemble", "--ensemble: the blend is fitted on validation rows")]
     public void WrongFlagsGiveOneLineAndExitCode2(string flags, string expected)
     {
         Rows();
@@ -193,6 +221,19 @@ public sealed class TrainCliTests
     private sealed class ScoredRow
     {
         public float[] StepScores { get; set; } = [];
+        public float Score { get; set; }
         public float Probability { get; set; }
+        public string Code { get; set; } = "";
+    }
+
+    private sealed class NgramPrediction
+    {
+        public float Score { get; set; }
+    }
+
+    private sealed class CodeRow
+    {
+        public string Code { get; set; } = "";
+        public bool Label { get; set; }
     }
 }
