@@ -78,12 +78,23 @@ internal static class DemoTraining
         {
             Score = p, Probability = p, StepScores = null, StepTokenEnds = null, CodeTokenStart = null,
         }).ToList();
+        // A program with no step end inside the token window has no value (NaN), as `score` writes it and `eval` skips it:
+        // leave it out of all three scorers so that their comparison stays paired, and say so.
+        var unscored = Enumerable.Range(0, modelRows.Count).Where(i => !double.IsFinite(modelRows[i].Score) || !double.IsFinite(ensembleRows[i].Score)).ToHashSet();
+        var errors = unscored.Select(i => new ScoredFileError("held-out test rows", i + 1,
+            $"{modelRows[i].ProblemId} #{modelRows[i].CandidateId}: no score (no step ends within the first {options.MaxLength} tokens)")).ToList();
+        if (unscored.Count > 0)
+        {
+            List<ScoredRow> Keep(List<ScoredRow> rows) => rows.Where((_, i) => !unscored.Contains(i)).ToList();
+            (modelRows, ensembleRows, baselineRows) = (Keep(modelRows), Keep(ensembleRows), Keep(baselineRows));
+            console.MarkupLine($"   [yellow]{unscored.Count} held-out program(s) have no step end within the first {options.MaxLength} tokens and no score: left out of the evaluation of every scorer[/] (listed in report.md)");
+        }
         // The headline compares the scorer the demo recommends (the ensemble) with the n-gram baseline; the reward model
         // alone gets the same report in a folder of its own.
-        var report = EvaluationReport.Create("demo: held-out test problems", ensembleRows, options.Settings, baselineRows, seed: options.Seed,
+        var report = EvaluationReport.Create("demo: held-out test problems", ensembleRows, options.Settings, baselineRows, errors, seed: options.Seed,
             modelName: EnsembleName, baselineName: "n-gram baseline");
         var files = report.Write(options.OutFolder);
-        var alone = EvaluationReport.Create("demo: held-out test problems, the reward model alone", modelRows, options.Settings, baselineRows, seed: options.Seed,
+        var alone = EvaluationReport.Create("demo: held-out test problems, the reward model alone", modelRows, options.Settings, baselineRows, errors, seed: options.Seed,
             modelName: "reward model", baselineName: "n-gram baseline");
         alone.Write(Path.Combine(options.OutFolder, RewardModelAloneFolder));
 

@@ -14,7 +14,8 @@ namespace RewardML.Ensembles;
 /// The result is an ML.NET chain (the reward model, then standard ML.NET transforms) that <c>mlContext.Model.Save</c>
 /// and <c>Load</c> handle as any model. Only the outcome score is blended: <c>StepScores</c> stay the value model's
 /// (a prefix has no n-gram score of its own), so process-reward uses (guided generation, step values) read the reward
-/// model alone.
+/// model alone. A row the reward model cannot score (NaN: no step end inside its token window) gets a NaN blend too,
+/// as <c>score</c> writes it and <c>eval</c> skips it.
 /// <format type="text/markdown"><![CDATA[
 /// | column | type | direction |
 /// | -- | -- | -- |
