@@ -40,7 +40,9 @@ internal static class DemoTraining
             .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options
             {
                 Tokenizer = CliUsage.TokenizerFor(backbone), MaxLength = options.MaxLength, Format = rows.Format, // long prompts lose their end first; programs stay whole
-                StarterCodeColumnName = nameof(DemoRow.StarterCode), CallBasedColumnName = nameof(DemoRow.CallBased),
+                // Only the APPS layout reads starter code and the call-based flag; without them the saved models score any file of prompt + code rows.
+                StarterCodeColumnName = rows.Format == PromptFormat.Apps ? nameof(DemoRow.StarterCode) : null,
+                CallBasedColumnName = rows.Format == PromptFormat.Apps ? nameof(DemoRow.CallBased) : null,
             }))
             .Fit(train);
         var trainer = ml.BinaryClassification.Trainers.RewardHead(new RewardHeadTrainer.Options

@@ -53,6 +53,20 @@ public sealed class DemoCommandTests
             StringAssert.Contains(stdout, "best-1-of-3");
             foreach (var file in new[] { "report.md", "model.zip", "baseline.zip", "training-log.jsonl", "reliability.png", "value-by-position.png" })
                 Assert.IsTrue(File.Exists(Path.Combine(dir, file)), $"{file} is written");
+
+            // The saved models take the user's next step: `score` on a plain file of prompt + code rows (no demo-only columns).
+            string input = Path.Combine(dir, "held-out.jsonl");
+            File.WriteAllLines(input, labelled.Where(r => r.GetProperty("split").GetString() == "test").Take(3).Select(r => JsonSerializer.Serialize(new
+            {
+                problem_id = r.GetProperty("problem_id").GetString(), prompt = "", code = r.GetProperty("code").GetString(), label = r.GetProperty("label").GetBoolean(),
+            })));
+            foreach (var zip in new[] { "model.zip", "ensemble.zip" })
+            {
+                string output = Path.Combine(dir, $"scored-{zip}.jsonl");
+                var (scoreCode, scoreOut, scoreErr) = CliProcess.Run(["score", "--model", Path.Combine(dir, zip), "--input", input, "--output", output, "--threads", "1"], TimeSpan.FromMinutes(5));
+                Assert.AreEqual(0, scoreCode, $"score --model {zip}: {scoreErr}{scoreOut}");
+                Assert.HasCount(3, File.ReadAllLines(output), $"{zip} scores every row");
+            }
         }
         finally
         {
