@@ -29,8 +29,8 @@ public sealed class PhiDecoderLayer : nn.Module
     public Tensor Forward(Tensor hidden, PhiAttentionContext context, PhiKvCache? cache)
     {
         using var scope = NewDisposeScope();
-        var attended = hidden + self_attn.Forward(input_layernorm.forward(hidden), context, cache, Index);
-        var output = attended + mlp.forward(post_attention_layernorm.forward(attended));
+        var attended = KeptScalars.Plus(hidden, self_attn.Forward(input_layernorm.forward(hidden), context, cache, Index));
+        var output = KeptScalars.Plus(attended, mlp.forward(post_attention_layernorm.forward(attended)));
         return output.MoveToOuterDisposeScope();
     }
 }

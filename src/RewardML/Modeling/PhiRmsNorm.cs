@@ -27,7 +27,7 @@ public sealed class PhiRmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var x = input.to(ScalarType.Float32);
         var variance = x.pow(2).mean([-1L], keepdim: true);
-        var normed = (x * rsqrt(variance + _eps)).to(input.dtype);
+        var normed = (x * rsqrt(KeptScalars.Plus(variance, _eps))).to(input.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
     }
 }

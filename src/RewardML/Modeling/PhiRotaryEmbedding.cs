@@ -63,7 +63,7 @@ public sealed class PhiRotaryEmbedding
         var rot = x.narrow(-1, 0, rotary);
         long half = rotary / 2;
         var rotatedHalf = cat([-rot.narrow(-1, half, half), rot.narrow(-1, 0, half)], -1);
-        var embedded = rot * cos + rotatedHalf * sin;
+        var embedded = KeptScalars.Plus(rot * cos, rotatedHalf * sin);
         var result = rotary == headDim ? embedded : cat([embedded, x.narrow(-1, rotary, headDim - rotary)], -1);
         return result.MoveToOuterDisposeScope();
     }

@@ -195,7 +195,7 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
                 using var output = model.Forward(batch.InputIds, batch.AttentionMask, inputEmbeddings: embeddings);
                 var part = batch.Loss(output.ValueLogits);
                 if (stepWeight > 0) part.backward();
-                loss = loss + part.detach();
+                loss = KeptScalars.Plus(loss, part.detach());
                 tokens += batch.Tokens;
             }
             masters.GradientsToMasters();

@@ -74,12 +74,16 @@ internal sealed class TouchedRowsAdamW : IDisposable
         Steps++;
         var g = grad.to(ScalarType.Float32);
         var w = _master.index_select(0, rows);
-        var m = _expAvg.index_select(0, rows).mul_(Beta1).add_(g, alpha: 1 - Beta1);
-        var v = _expAvgSq.index_select(0, rows).mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
         double correction1 = 1 - Math.Pow(Beta1, Steps), correction2 = 1 - Math.Pow(Beta2, Steps);
-        if (_weightDecay > 0) w.mul_(1 - learningRate * _weightDecay);
-        var denominator = (v.sqrt() / Math.Sqrt(correction2)).add_(Epsilon);
-        w.addcdiv_(m, denominator, value: -learningRate / correction1);
+        // Scalars held to the end of the update: TorchSharp's implicit ones may be finalized mid-call (see KeptScalars).
+        using Scalar beta1 = Beta1.ToScalar(), beta2 = Beta2.ToScalar(), gradientShare = (1 - Beta1).ToScalar(), squareShare = (1 - Beta2).ToScalar(),
+            decay = (1 - learningRate * _weightDecay).ToScalar(), rootCorrection = Math.Sqrt(correction2).ToScalar(), epsilon = Epsilon.ToScalar(),
+            one = 1.ToScalar(), step = (-learningRate / correction1).ToScalar();
+        var m = _expAvg.index_select(0, rows).mul_(beta1).add_(g, gradientShare);
+        var v = _expAvgSq.index_select(0, rows).mul_(beta2).addcmul_(g, g, squareShare);
+        if (_weightDecay > 0) w.mul_(decay);
+        var denominator = v.sqrt().div_(rootCorrection).add_(epsilon, one);
+        w.addcdiv_(m, denominator, step);
         _expAvg.index_copy_(0, rows, m);
         _expAvgSq.index_copy_(0, rows, v);
         _master.index_copy_(0, rows, w);

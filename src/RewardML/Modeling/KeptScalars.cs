@@ -1,0 +1,29 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RewardML.Modeling;
+
+/// <summary>
+/// Tensor additions whose <see cref="Scalar"/> arguments live until libtorch has read them. In TorchSharp 0.107 a .NET
+/// number becomes a <see cref="Scalar"/> that no dispose scope tracks and only a finalizer frees, so the temporary
+/// behind <c>a + b</c> (alpha = 1) or <c>x + 1e-5</c> can be finalized on the GC's thread while the native call still
+/// reads it. CI saw exactly that once: a training run died in <c>add</c> with libtorch's "Expected false to be true"
+/// from <c>Scalar::toFloat</c>. Every addition in the model's forward pass and the training loop goes through here.
+/// </summary>
+internal static class KeptScalars
+{
+    /// <summary><paramref name="a"/> + <paramref name="b"/>.</summary>
+    public static Tensor Plus(Tensor a, Tensor b)
+    {
+        using var one = 1.ToScalar(); // disposed after the call returns, so never finalized during it
+        return a.add(b, one);
+    }
+
+    /// <summary><paramref name="a"/> + <paramref name="b"/>, element-wise.</summary>
+    public static Tensor Plus(Tensor a, double b)
+    {
+        using var value = b.ToScalar();
+        using var one = 1.ToScalar();
+        return a.add(value, one);
+    }
+}
