@@ -1,14 +1,17 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Calibrators;
 using Microsoft.ML.Trainers;
+using Microsoft.ML.Transforms;
 
 namespace RewardML.Ensembles;
 
 /// <summary>
 /// A reward model and the n-gram scorer (<see cref="NgramScorer"/>) as one outcome scorer: a logistic regression over
-/// the two scores, fitted on validation problems, gives the program's <c>Score</c> and <c>Probability</c>. The n-gram
-/// model sees surface patterns a small value model trained from scratch misses, and the other way round; on held-out
-/// problems the blend is usually ahead of both (docs/ensemble.md has the numbers).
+/// the two scores, fitted on validation problems with no negative weight, gives the program's <c>Score</c> and
+/// <c>Probability</c>. The n-gram model sees surface patterns a small value model trained from scratch misses, and the
+/// other way round; where the validation problems say one of them adds nothing, the blend keeps the other alone.
+/// docs/demo.md has what it measured on held-out HumanEval problems.
 /// </summary>
 /// <remarks>
 /// The result is an ML.NET chain (the reward model, then standard ML.NET transforms) that <c>mlContext.Model.Save</c>
@@ -83,23 +86,40 @@ public static class NgramEnsemble
         if (rows.All(r => r.Label) || !rows.Any(r => r.Label))
             throw new ArgumentException($"Ensemble: the {rows.Count} validation rows are all {(rows[0].Label ? "passes" : "failures")}; the blend needs both classes.", nameof(validation));
         var blendInput = mlContext.Data.LoadFromEnumerable(rows);
-        var concatenate = mlContext.Transforms.Concatenate(BlendFeaturesColumnName, RewardModelScoreColumnName, NgramScoreColumnName).Fit(blendInput);
-        var blend = mlContext.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
+        string[] inputs = [RewardModelScoreColumnName, NgramScoreColumnName];
+        var (concatenate, blend) = FitBlend(mlContext, blendInput, inputs);
+        var weights = blend.Model.SubModel.Weights;
+        if (weights.Any(w => w < 0))
         {
-            LabelColumnName = RewardColumnNames.Label, FeatureColumnName = BlendFeaturesColumnName, NumberOfThreads = 1,
-            // Two weights and hundreds of rows: no sparsity wanted (ML.NET's default L1 of 1 zeroes a useful weight on a
-            // small validation set), and a light L2 only keeps the fit finite when one score separates the classes.
-            L1Regularization = 0, L2Regularization = 1e-2f,
-        }).Fit(concatenate.Transform(blendInput));
+            // Both scores rank passes above failures, so a negative weight is the blend fitting the validation problems'
+            // noise (it happens when one model is much weaker there). The best blend with no negative weight then keeps
+            // the other score alone (the likelihood is concave): refit on it.
+            inputs = [weights[0] >= weights[1] ? RewardModelScoreColumnName : NgramScoreColumnName];
+            (concatenate, blend) = FitBlend(mlContext, blendInput, inputs);
+        }
         // The features are scaffolding: dropped so that a scored view carries the three scores and not a wide n-gram vector.
         var blended = new TransformerChain<ITransformer>(rewardModel, keepRewardScore, ngrams, keepNgramScore, concatenate, blend);
         var blendedOutput = blended.Transform(validation);
         var scaffolding = new[] { NgramScorer.FeaturesColumnName, BlendFeaturesColumnName }.Where(c => blendedOutput.Schema.GetColumnOrNull(c) is not null).ToArray();
         var drop = mlContext.Transforms.DropColumns(scaffolding).Fit(blendedOutput);
 
-        var weights = blend.Model.SubModel.Weights;
-        var chain = blended.Append<ITransformer>(drop);
-        return new NgramEnsembleModel(chain, weights[0], weights[1], blend.Model.SubModel.Bias, rows.Count);
+        float Weight(string column) => Array.IndexOf(inputs, column) is var i and >= 0 ? blend.Model.SubModel.Weights[i] : 0;
+        return new NgramEnsembleModel(blended.Append<ITransformer>(drop), Weight(RewardModelScoreColumnName), Weight(NgramScoreColumnName),
+            blend.Model.SubModel.Bias, rows.Count);
+    }
+
+    private static (ColumnConcatenatingTransformer Concatenate, BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>> Blend)
+        FitBlend(MLContext mlContext, IDataView rows, string[] inputs)
+    {
+        var concatenate = mlContext.Transforms.Concatenate(BlendFeaturesColumnName, inputs).Fit(rows);
+        var blend = mlContext.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
+        {
+            LabelColumnName = RewardColumnNames.Label, FeatureColumnName = BlendFeaturesColumnName, NumberOfThreads = 1,
+            // Two weights and hundreds of rows: no sparsity wanted (ML.NET's default L1 of 1 zeroes a useful weight on a
+            // small validation set), and a light L2 only keeps the fit finite when one score separates the classes.
+            L1Regularization = 0, L2Regularization = 1e-2f,
+        }).Fit(concatenate.Transform(rows));
+        return (concatenate, blend);
     }
 
     private sealed class BlendRow

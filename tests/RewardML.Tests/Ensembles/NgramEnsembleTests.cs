@@ -102,6 +102,19 @@ public sealed class NgramEnsembleTests
     }
 
     [TestMethod]
+    public void AScoreThatCountsAgainstPassesOnValidationIsLeftOutInsteadOfWeighedNegatively()
+    {
+        var (ml, _, train, validation, test) = Setup();
+        // A "reward model" that ranks backwards: a free logistic regression would give it a negative weight.
+        var backwards = ml.Transforms.Expression(RewardColumnNames.Score, "s => -s", nameof(Row.Signal)).Fit(train);
+        var ensemble = NgramEnsemble.Fit(ml, backwards, train, validation);
+        Assert.AreEqual(0f, ensemble.RewardModelWeight, $"no negative weight: {ensemble}");
+        Assert.IsTrue(ensemble.NgramWeight > 0, $"the n-gram score carries the blend: {ensemble}");
+        var scored = ml.Data.CreateEnumerable<Scored>(ensemble.Model.Transform(test), reuseRowObject: false).ToList();
+        Assert.AreEqual(Auc(scored, r => r.NgramScore), Auc(scored, r => r.Score), 1e-9, "the blend ranks as the n-gram model alone");
+    }
+
+    [TestMethod]
     public void ValidationRowsOfOneClassAreRefusedWithTheReason()
     {
         var (ml, rewardModel, train, _, _) = Setup();
