@@ -43,7 +43,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         [CommandOption("--per-problem <N>"), Description("humaneval: programs per problem (1-100). Default 100 (8 with --quick).")]
         public int? PerProblem { get; init; }
 
-        [CommandOption("--judge <N>"), Description("humaneval: programs re-judged in the sandbox (a seeded random choice); the others keep the official labels. Default 400 (24 with --quick).")]
+        [CommandOption("--judge <N>"), Description("humaneval: programs re-judged in the sandbox (a seeded random choice); the others keep the official labels. Default: all of them, as many as --judge-seconds allows (24 with --quick).")]
         public int? Judge { get; init; }
 
         [CommandOption("--judge-seconds <S>"), Description("humaneval: start judging no new program after this long. Default 120 (20 with --quick).")]
@@ -100,7 +100,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         bool humanEval = settings.Data == HumanEvalData;
         var rows = humanEval
             ? await HumanEvalDemo.PrepareAsync(new HumanEvalDemo.Options(
-                settings.PerProblem ?? (settings.Quick ? 8 : 100), settings.Judge ?? (settings.Quick ? 24 : 400),
+                settings.PerProblem ?? (settings.Quick ? 8 : 100), settings.Judge ?? (settings.Quick ? 24 : int.MaxValue), // by default as many as the time budget allows
                 TimeSpan.FromSeconds(settings.JudgeSeconds ?? (settings.Quick ? 20 : 120))), sandbox, settings.Seed, settings.Out, cancellationToken)
             : await AppsMutantsDemo.PrepareAsync(settings.Quick, sandbox, settings.Seed, settings.Out, cancellationToken);
 
