@@ -14,7 +14,7 @@ internal sealed class DemoRow
     public bool Label { get; set; }
 }
 
-/// <summary>A scored demo row, as the reward model writes it.</summary>
+/// <summary>A scored demo row, as the ensemble writes it (its <c>Score</c>, and the reward model's own beside it).</summary>
 internal sealed class ScoredDemoRow
 {
     public string ProblemId { get; set; } = "";
@@ -22,6 +22,7 @@ internal sealed class ScoredDemoRow
     public bool Label { get; set; }
     public float Score { get; set; }
     public float Probability { get; set; }
+    public float RewardModelScore { get; set; }
     public float[] StepScores { get; set; } = [];
     public int[] StepTokenEnds { get; set; } = [];
     public int CodeTokenStart { get; set; }

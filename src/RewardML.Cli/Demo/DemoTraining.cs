@@ -74,8 +74,11 @@ internal static class DemoTraining
         console.MarkupLine(Markup.Escape($"   ensemble (reward model + n-grams, a logistic blend fitted on the validation problems): {ensemble}; {clock.Elapsed.TotalSeconds:0} s"));
 
         // 4. Score the held-out problems with all three and evaluate best-of-N against random choice and the oracle.
-        var modelRows = Scored(ml, model, test);
-        var ensembleRows = Scored(ml, ensemble.Model, test);
+        // One forward pass: the ensemble's rows carry the reward model's own score, and its probability is that score
+        // through the head's temperature, exactly as the reward model alone computes it.
+        var scored = ml.Data.CreateEnumerable<ScoredDemoRow>(ensemble.Model.Transform(test), reuseRowObject: false).ToList();
+        var ensembleRows = Rows(scored, r => (r.Score, r.Probability));
+        var modelRows = Rows(scored, r => (r.RewardModelScore, TemperatureCalibration.Apply(r.RewardModelScore, head.Temperature)));
         var baselineRows = modelRows.Zip(NgramBaseline.Probabilities(ml, ngrams, test), (r, p) => r with
         {
             Score = p, Probability = p, StepScores = null, StepTokenEnds = null, CodeTokenStart = null,
@@ -131,10 +134,14 @@ internal static class DemoTraining
     /// <summary>The subfolder of <c>--out</c> with the reward model's own report.</summary>
     public const string RewardModelAloneFolder = "reward-model-alone";
 
-    private static List<ScoredRow> Scored(MLContext ml, ITransformer model, IDataView test) =>
-        ml.Data.CreateEnumerable<ScoredDemoRow>(model.Transform(test), reuseRowObject: false).Select((r, i) => new ScoredRow
+    private static List<ScoredRow> Rows(List<ScoredDemoRow> scored, Func<ScoredDemoRow, (float Score, float Probability)> scorer) =>
+        scored.Select((r, i) =>
         {
-            Line = i + 1, ProblemId = r.ProblemId, CandidateId = r.CandidateId, Label = r.Label, Score = r.Score, Probability = r.Probability,
-            StepScores = r.StepScores, StepTokenEnds = r.StepTokenEnds, CodeTokenStart = r.CodeTokenStart,
+            var (score, probability) = scorer(r);
+            return new ScoredRow
+            {
+                Line = i + 1, ProblemId = r.ProblemId, CandidateId = r.CandidateId, Label = r.Label, Score = score, Probability = probability,
+                StepScores = r.StepScores, StepTokenEnds = r.StepTokenEnds, CodeTokenStart = r.CodeTokenStart,
+            };
         }).ToList();
 }
