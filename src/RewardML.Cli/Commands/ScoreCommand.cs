@@ -78,21 +78,15 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         }
     }
 
-    public override Task<int> ExecuteAsync(CommandContext context, Settings originalSettings, CancellationToken cancellationToken)
+    public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var shard = ShardOption.Parse(originalSettings.Shard);
-        var settings = shard is null ? originalSettings : new Settings
-        {
-            Model = originalSettings.Model, Input = originalSettings.Input, Output = shard.FileFor(originalSettings.Output),
-            Resume = originalSettings.Resume, ResumeIfExists = originalSettings.ResumeIfExists, Overwrite = originalSettings.Overwrite, BatchRows = originalSettings.BatchRows,
-            Shard = originalSettings.Shard, Device = originalSettings.Device, DType = originalSettings.DType, Threads = originalSettings.Threads,
-            PromptFormat = originalSettings.PromptFormat,
-        };
+        var shard = ShardOption.Parse(settings.Shard);
+        string output = shard?.FileFor(settings.Output) ?? settings.Output; // a shard writes its own part
         if (!File.Exists(settings.Input)) throw new FileNotFoundException($"Input file '{settings.Input}' does not exist.");
-        if (File.Exists(settings.Output) && !settings.Resume && !settings.ResumeIfExists && !settings.Overwrite)
-            throw new ArgumentException($"'{settings.Output}' exists; pass --resume to continue it or --overwrite to replace it.");
-        if (settings.Resume && !File.Exists(settings.Output))
-            throw new ArgumentException($"--resume: there is no '{settings.Output}' to continue; drop --resume to start (--resume-if-exists resumes only when there is one).");
+        if (File.Exists(output) && !settings.Resume && !settings.ResumeIfExists && !settings.Overwrite)
+            throw new ArgumentException($"'{output}' exists; pass --resume to continue it or --overwrite to replace it.");
+        if (settings.Resume && !File.Exists(output))
+            throw new ArgumentException($"--resume: there is no '{output}' to continue; drop --resume to start (--resume-if-exists resumes only when there is one).");
         if (EmptyInput(settings.Input) is { } empty) throw new InvalidDataException(empty);
 
         var ml = new MLContext(seed: 0);
@@ -118,12 +112,12 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             try
             {
                 summary = AnsiConsole.Profile.Capabilities.Interactive
-                    ? RunWithProgressBar(writer, settings, p => last = p, cancellationToken)
-                    : writer.Score(settings.Input, settings.Output, new LineProgress(p => last = p), cancellationToken);
+                    ? RunWithProgressBar(writer, settings.Input, output, p => last = p, cancellationToken)
+                    : writer.Score(settings.Input, output, new LineProgress(p => last = p), cancellationToken);
             }
             catch (OperationCanceledException e)
             {
-                throw new CliStoppedException($"stopped after {last?.Rows ?? 0} rows, all written to {settings.Output}: rerun the same command with --resume to continue.", e);
+                throw new CliStoppedException($"stopped after {last?.Rows ?? 0} rows, all written to {output}: rerun the same command with --resume to continue.", e);
             }
 
             double seconds = summary.Elapsed.TotalSeconds;
@@ -131,7 +125,7 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
             string resumed = summary.Resumed > 0 ? $", {summary.Resumed} already done (resumed)" : "";
             string ofShard = shard is null ? "" : $" (shard {shard})";
             string errors = HasRows(summary.ErrorsPath) ? $"{summary.Errors} errors (see {summary.ErrorsPath})" : $"{summary.Errors} errors";
-            Console.WriteLine($"score{ofShard}: {summary.Scored} rows scored, {errors}{resumed} in {seconds:F1} s ({rate} rows/s) -> {settings.Output}");
+            Console.WriteLine($"score{ofShard}: {summary.Scored} rows scored, {errors}{resumed} in {seconds:F1} s ({rate} rows/s) -> {output}");
             return Task.FromResult(0);
         }
         finally
@@ -161,15 +155,15 @@ internal sealed class ScoreCommand : AsyncCommand<ScoreCommand.Settings>
         return new TransformerChain<ITransformer>(parts);
     }
 
-    private static ScoredFileSummary RunWithProgressBar(ScoredFileWriter writer, Settings settings, Action<ScoredFileProgress> observe, CancellationToken cancellationToken)
+    private static ScoredFileSummary RunWithProgressBar(ScoredFileWriter writer, string input, string output, Action<ScoredFileProgress> observe, CancellationToken cancellationToken)
     {
         ScoredFileSummary? summary = null;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask("scoring", maxValue: Math.Max(new FileInfo(settings.Input).Length, 1));
-                summary = writer.Score(settings.Input, settings.Output, new BarProgress(task, observe), cancellationToken);
+                var task = ctx.AddTask("scoring", maxValue: Math.Max(new FileInfo(input).Length, 1));
+                summary = writer.Score(input, output, new BarProgress(task, observe), cancellationToken);
                 task.Value = task.MaxValue; // ends at 100%
             });
         return summary!;

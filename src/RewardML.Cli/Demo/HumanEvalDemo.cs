@@ -25,7 +25,7 @@ internal static class HumanEvalDemo
         var console = AnsiConsole.Console;
         var problems = HumanEvalDemoData.Problems();
         var byId = problems.ToDictionary(p => p.ProblemId);
-        var samples = HumanEvalDemoData.Take(HumanEvalDemoData.Samples(), options.PerProblem, seed);
+        var samples = HumanEvalDemoData.Take(HumanEvalDemoData.Samples(problems), options.PerProblem, seed);
         console.MarkupLine($"[bold]1. Label[/] {samples.Count} programs CodeGen-Mono-16B wrote for {problems.Count} HumanEval problems " +
                            $"({samples.Count(s => s.OfficialLabel)} pass by the official harness); judging {Math.Min(options.Judge, samples.Count)} of them in the sandbox");
 

@@ -35,9 +35,10 @@ internal static class HumanEvalDemoData
 
     /// <summary>Every sample, in file order, with its prompt and full program.</summary>
     /// <exception cref="InvalidDataException">The embedded files are damaged (a build problem, not a user error).</exception>
-    public static IReadOnlyList<HumanEvalSample> Samples()
+    /// <param name="problems">The <see cref="Problems"/> (read once by the caller).</param>
+    public static IReadOnlyList<HumanEvalSample> Samples(IReadOnlyList<AppsProblem> problems)
     {
-        var prompts = Problems().ToDictionary(p => p.ProblemId, p => p.Check!.Prompt);
+        var prompts = problems.ToDictionary(p => p.ProblemId, p => p.Check!.Prompt);
         var samples = new List<HumanEvalSample>();
         foreach (var line in Lines(SamplesResource))
         {

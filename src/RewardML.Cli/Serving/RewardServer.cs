@@ -65,8 +65,7 @@ internal sealed class RewardServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(load);
-        if (!string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(options.Host, out _))
-            throw new ArgumentException($"--host '{options.Host}': give an IP address (127.0.0.1, ::1, 0.0.0.0) or localhost.");
+        if (ServeOptions.HostError(options.Host) is { } hostError) throw new ArgumentException(hostError);
         return new RewardServer(options, load);
     }
 

@@ -40,8 +40,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         public override Spectre.Console.ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Model)) return Spectre.Console.ValidationResult.Error("--model MODEL.zip is required.");
-            if (!string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(Host, out _))
-                return Spectre.Console.ValidationResult.Error($"--host '{Host}': give an IP address (127.0.0.1, ::1, 0.0.0.0) or localhost.");
+            if (ServeOptions.HostError(Host) is { } hostError) return Spectre.Console.ValidationResult.Error(hostError);
             if (Port is < 0 or > 65535) return Spectre.Console.ValidationResult.Error($"--port must be 0 to 65535, got {Port}.");
             if (Threads is < 0) return Spectre.Console.ValidationResult.Error("--threads must be 0 or more.");
             if (MaxBatchTokens < 1) return Spectre.Console.ValidationResult.Error("--max-batch-tokens must be at least 1.");

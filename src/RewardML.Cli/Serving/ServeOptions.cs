@@ -27,6 +27,11 @@ internal sealed class ServeOptions
     /// <summary>An IP address or <c>localhost</c>. Default 127.0.0.1 (this machine only).</summary>
     public string Host { get; init; } = Defaults.Host;
 
+    /// <summary>Why <paramref name="host"/> cannot be listened on, or null when it can (an IP address or <c>localhost</c>).</summary>
+    public static string? HostError(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || System.Net.IPAddress.TryParse(host, out _) ? null
+            : $"--host '{host}': give an IP address (127.0.0.1, ::1, 0.0.0.0) or localhost.";
+
     /// <summary>The TCP port; 0 = any free port (read it from <see cref="RewardServer.Address"/>). Default 8000.</summary>
     public int Port { get; init; } = Defaults.Port;
 

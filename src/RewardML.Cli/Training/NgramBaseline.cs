@@ -28,12 +28,10 @@ internal static class NgramBaseline
 
     /// <summary>The baseline's classifier metrics on <paramref name="data"/> (which has <c>Code</c> and <c>Label</c>).</summary>
     public static RewardMetrics Evaluate(MLContext ml, ITransformer model, IDataView data) =>
-        RewardEvaluator.Evaluate(ml.Data.CreateEnumerable<Prediction>(model.Transform(data), reuseRowObject: false)
-            .Select(p => new ScoredProgram { Label = p.Label, Probability = p.Probability }));
+        RewardEvaluator.Evaluate(model.Transform(data), stepScoresColumnName: null, stepTokenEndsColumnName: null, codeTokenStartColumnName: null, tokensColumnName: null);
 
     private sealed class Prediction
     {
-        public bool Label { get; set; }
         public float Probability { get; set; }
     }
 }
