@@ -19,7 +19,7 @@ public sealed class EvaluationReport
     public const string JsonFileName = "report.json";
 
     private EvaluationReport(string source, IReadOnlyList<BestOfNSetting> settings, ScorerEvaluation model, ScorerEvaluation? baseline,
-        IReadOnlyList<ScoredFileError> errors, EarlyStopCurve? earlyStop = null)
+        IReadOnlyList<ScoredFileError> errors, EarlyStopCurve? earlyStop = null, ScorerComparison? comparison = null)
     {
         Source = source;
         Settings = settings;
@@ -27,8 +27,9 @@ public sealed class EvaluationReport
         Baseline = baseline;
         Errors = errors;
         EarlyStop = earlyStop;
-        Comparison = baseline is null ? null
-            : ScorerComparison.Create(model, baseline, model.BestOfN[0].BootstrapResamples, model.BestOfN[0].Seed, model.BestOfN[0].ConfidenceLevel);
+        // The comparison's bootstrap is the costly part: a copy of the report (WithEarlyStop) reuses it.
+        Comparison = comparison ?? (baseline is null ? null
+            : ScorerComparison.Create(model, baseline, model.BestOfN[0].BootstrapResamples, model.BestOfN[0].Seed, model.BestOfN[0].ConfidenceLevel));
     }
 
     /// <summary>Gets the early-stop analysis of the model's step values; null when not computed (<see cref="WithEarlyStop"/>).</summary>
@@ -43,7 +44,7 @@ public sealed class EvaluationReport
     /// <returns>A new report.</returns>
     /// <exception cref="ArgumentException">The model's rows have no step values.</exception>
     public EvaluationReport WithEarlyStop(IEnumerable<double>? thresholds = null, double minShare = 0) =>
-        new(Source, Settings, Model, Baseline, Errors, EarlyStopAnalysis.Analyze(Model.Rows, Settings, thresholds, minShare));
+        new(Source, Settings, Model, Baseline, Errors, EarlyStopAnalysis.Analyze(Model.Rows, Settings, thresholds, minShare), Comparison);
 
     /// <summary>Gets the name of the scored data (its file), for the report's heading.</summary>
     public string Source { get; }

@@ -8,7 +8,8 @@ namespace RewardML.Modeling;
 /// number becomes a <see cref="Scalar"/> that no dispose scope tracks and only a finalizer frees, so the temporary
 /// behind <c>a + b</c> (alpha = 1) or <c>x + 1e-5</c> can be finalized on the GC's thread while the native call still
 /// reads it. CI saw exactly that once: a training run died in <c>add</c> with libtorch's "Expected false to be true"
-/// from <c>Scalar::toFloat</c>. Every addition in the model's forward pass and the training loop goes through here.
+/// from <c>Scalar::toFloat</c>. The additions and scalings with a number in the model's forward pass and the training
+/// loop go through here; TorchSharp's own optimizers still make such temporaries (a TorchSharp fix is the real cure).
 /// </summary>
 internal static class KeptScalars
 {
@@ -17,6 +18,13 @@ internal static class KeptScalars
     {
         using var one = 1.ToScalar(); // disposed after the call returns, so never finalized during it
         return a.add(b, one);
+    }
+
+    /// <summary><paramref name="a"/> × <paramref name="b"/>, element-wise.</summary>
+    public static Tensor Times(Tensor a, double b)
+    {
+        using var value = b.ToScalar();
+        return a.mul(value);
     }
 
     /// <summary><paramref name="a"/> + <paramref name="b"/>, element-wise.</summary>

@@ -49,8 +49,8 @@ public sealed class PhiRotaryEmbedding
         var positions = arange(start, start + length, dtype: ScalarType.Float32, device: device);
         var freqs = outer(positions, invFreq);
         var angles = cat([freqs, freqs], -1);
-        var cos = (angles.cos() * _scaling).to(dtype);
-        var sin = (angles.sin() * _scaling).to(dtype);
+        var cos = KeptScalars.Times(angles.cos(), _scaling).to(dtype);
+        var sin = KeptScalars.Times(angles.sin(), _scaling).to(dtype);
         return (cos.MoveToOuterDisposeScope(), sin.MoveToOuterDisposeScope());
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using RewardML.Interop;
 using RewardML.Scoring;
 using RewardML.Training;
 
@@ -32,7 +33,7 @@ public sealed class RewardRowScorer : IDisposable
         _mlContext = mlContext;
         _model = model;
         _stepEndsColumnName = stepEndsColumnName;
-        var parts = Flatten(model).ToList();
+        var parts = RewardHeadExport.Flatten(model);
         _head = parts.Count > 0 && parts[^1] is RewardHeadTransformer head ? head
             : parts.Any(p => p is RewardHeadTransformer)
                 ? throw new InvalidDataException("The model's reward head is followed by other transforms (an ensemble such as train --ensemble saves); serving scores with the reward model itself: serve the zip it was made from (ZIP, not ZIP.ensemble.zip), or score the ensemble in batch with rewardml score.")
@@ -97,17 +98,6 @@ public sealed class RewardRowScorer : IDisposable
     public void Dispose() => (_model as IDisposable)?.Dispose();
 
     private IDataView View(IEnumerable<PromptCode> rows) => _mlContext.Data.LoadFromEnumerable(rows);
-
-    private static IEnumerable<ITransformer> Flatten(ITransformer model)
-    {
-        if (model is TransformerChain<ITransformer> chain)
-        {
-            foreach (var part in chain)
-                foreach (var inner in Flatten(part))
-                    yield return inner;
-        }
-        else yield return model;
-    }
 
     private sealed class PromptCode
     {

@@ -147,8 +147,6 @@ public sealed class RewardHeadTrialRunner : ITrialRunner
             var candidates = rows.Where(r => !float.IsNaN(r.Score)).Select(r => new RankedCandidate(r.Problem, r.Score, r.Label));
             return (BestOfNEvaluator.Evaluate(candidates, _options.N, _options.K, resamples, seed).RelativeGainOverRandom, rows.Count);
         }
-        var m = RewardEvaluator.Evaluate(scored, options.LabelColumnName, options.ProbabilityColumnName, null, null, null, null);
-        double value = _options.Metric == SweepMetric.Auc ? m.AreaUnderRocCurve : m.LogLoss;
         var problems = rows.GroupBy(r => r.Problem).Select(g => g.ToArray()).ToArray();
         double Statistic(IEnumerable<(string, float, float Probability, bool Label)> sample)
         {
@@ -156,6 +154,7 @@ public sealed class RewardHeadTrialRunner : ITrialRunner
             var metrics = RewardEvaluator.Evaluate(list.Select(r => r.Label).ToList(), list.Select(r => r.Probability).ToList());
             return _options.Metric == SweepMetric.Auc ? metrics.AreaUnderRocCurve : metrics.LogLoss;
         }
+        double value = Statistic(rows); // from the rows read above: scoring the view again would run the model a second time
         var interval = Bootstrap.Intervals(problems.Length, 1, resamples, seed, 0.95, picked => [Statistic(picked.SelectMany(i => problems[i]))])[0];
         return (new IntervalEstimate(value, interval.Lower, interval.Upper), rows.Count);
     }

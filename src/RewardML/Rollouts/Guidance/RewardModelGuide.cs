@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using RewardML.Interop;
 using RewardML.Persistence;
 using RewardML.Runtime;
 using RewardML.Steps;
@@ -35,7 +36,7 @@ public sealed class RewardModelGuide : IValueGuide, IDisposable
     {
         var ml = new MLContext(seed: 0);
         var model = compute is null ? RewardMLComponents.Load(ml, path, out _) : RewardMLComponents.Load(ml, path, out _, compute);
-        var segmenter = Flatten(model).OfType<SegmentStepsTransformer>().FirstOrDefault()
+        var segmenter = RewardHeadExport.Flatten(model).OfType<SegmentStepsTransformer>().FirstOrDefault()
             ?? throw new InvalidDataException($"'{path}': the guide has no SegmentSteps step; a guide is a model zip saved by rewardml train.");
         var guide = new RewardModelGuide(ml, model, segmenter);
         try
@@ -76,9 +77,6 @@ public sealed class RewardModelGuide : IValueGuide, IDisposable
             return results;
         }
     }
-
-    private static IEnumerable<ITransformer> Flatten(ITransformer model) =>
-        model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [model];
 
     /// <summary>Releases the model.</summary>
     public void Dispose() => (_model as IDisposable)?.Dispose();
