@@ -21,7 +21,7 @@ public sealed class ScoringQueueTests
     public async Task RequestsArrivingWithinTheWaitShareOneRound()
     {
         var rounds = new List<ScoringRound>();
-        await using var queue = new ScoringQueue(_scorer, new ScoringQueue.Options { MaxWait = TimeSpan.FromSeconds(5), MaxBatchTokens = 1 << 20 });
+        await using var queue = new ScoringQueue(_scorer, new ScoringQueue.Options { MaxWait = TimeSpan.FromSeconds(20), MaxBatchTokens = 1 << 20 }); // far longer than tokenizing 4 requests takes on a busy machine
         queue.RoundScored += r => { lock (rounds) rounds.Add(r); };
         var tasks = Enumerable.Range(0, 4).Select(i => queue.ScoreAsync(Items(i * 2, 2))).ToList();
         var results = await Task.WhenAll(tasks);

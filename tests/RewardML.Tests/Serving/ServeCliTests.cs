@@ -12,7 +12,7 @@ public sealed class ServeCliTests
     public async Task SigtermWhileBusyAnswersRequestsInFlightAndExits0()
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "RewardML.Cli.dll"), "serve", "--model", ScoringModel.Path, "--port", "0", "--max-wait-ms", "1500", "--threads", "1" })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "RewardML.Cli.dll"), "serve", "--model", ScoringModel.Path, "--port", "0", "--max-wait-ms", "20000", "--threads", "1" })
             start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
@@ -36,7 +36,13 @@ public sealed class ServeCliTests
             var rows = ServeHarness.Rows().Take(4).ToList();
             var expected = ServeHarness.Expected(rows);
             var inFlight = rows.Select(r => client.PostAsync("/get_reward", new StringContent(ServeHarness.GetRewardBody([r])))).ToList();
-            await Task.Delay(400); // the requests are waiting for their round (1.5 s)
+            // Signal only once all four wait in the queue (their round waits 20 s for company): a request still being sent may be refused.
+            var queued = DateTime.UtcNow.AddMinutes(1);
+            while (!(await client.GetStringAsync("/metrics")).Contains("\nrewardml_queue_length 4\n", StringComparison.Ordinal))
+            {
+                Assert.IsTrue(DateTime.UtcNow < queued, "the four requests never all reached the queue");
+                await Task.Delay(20);
+            }
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
 
             for (int i = 0; i < inFlight.Count; i++)

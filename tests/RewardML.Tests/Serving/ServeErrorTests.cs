@@ -56,11 +56,11 @@ public sealed class ServeErrorTests
     [TestMethod]
     public async Task AFullQueueIs503WithRetryAfter()
     {
-        // One request sits in the queue for the whole wait (its round waits 3 s for company), so the queue of 1 is full.
-        await using var harness = await ServeHarness.StartAsync(new ScoringQueue.Options { MaxQueue = 1, MaxWait = TimeSpan.FromSeconds(3), MaxBatchTokens = 1 << 20 });
+        // One request sits in the queue for the whole wait (its round waits 20 s for company), so the queue of 1 is full.
+        await using var harness = await ServeHarness.StartAsync(new ScoringQueue.Options { MaxQueue = 1, MaxWait = TimeSpan.FromSeconds(20), MaxBatchTokens = 1 << 20 });
         var rows = ServeHarness.Rows().Take(1).ToList();
         var first = harness.PostAsync("/get_reward", ServeHarness.GetRewardBody(rows));
-        var deadline = DateTime.UtcNow.AddSeconds(2);
+        var deadline = DateTime.UtcNow.AddSeconds(18);
         while (!(await harness.Client.GetStringAsync("/metrics")).Contains("\nrewardml_queue_length 1\n", StringComparison.Ordinal))
         {
             Assert.IsTrue(DateTime.UtcNow < deadline, "the first request never reached the queue");
