@@ -71,7 +71,7 @@ public sealed class ScoringQueue : IAsyncDisposable
         _worker.Start();
     }
 
-    /// <summary>Told after every round, on the worker thread (e.g. for metrics).</summary>
+    /// <summary>Told after every round, on the worker thread (e.g. for metrics), before the round's callers get their results.</summary>
     public event Action<ScoringRound>? RoundScored;
 
     /// <summary>Requests waiting for a round now.</summary>
@@ -170,36 +170,49 @@ public sealed class ScoringQueue : IAsyncDisposable
     {
         var clock = Stopwatch.StartNew();
         var rows = round.SelectMany(p => p.Rows).ToList();
+        var outcomes = Score(round, rows);
+        // Told before any caller resumes, so whoever reads the metrics after a reply sees that reply's round in them.
+        RoundScored?.Invoke(new ScoringRound(round.Count, rows.Count, rows.Sum(r => r.Tokens), clock.Elapsed));
+        for (int i = 0; i < round.Count; i++)
+        {
+            if (outcomes[i].Error is { } error) round[i].Done.TrySetException(error);
+            else round[i].Done.TrySetResult(outcomes[i].Scores!);
+        }
+    }
+
+    private (IReadOnlyList<RewardItemScore>? Scores, Exception? Error)[] Score(List<Pending> round, List<PreparedRewardRow> rows)
+    {
         try
         {
             var scores = _scorer.Score(rows, _options.MaxBatchTokens);
             int offset = 0;
-            foreach (var pending in round)
+            var outcomes = new (IReadOnlyList<RewardItemScore>?, Exception?)[round.Count];
+            for (int i = 0; i < round.Count; i++)
             {
-                pending.Done.TrySetResult(scores.Skip(offset).Take(pending.Rows.Count).ToArray());
-                offset += pending.Rows.Count;
+                outcomes[i] = (scores.Skip(offset).Take(round[i].Rows.Count).ToArray(), null);
+                offset += round[i].Rows.Count;
             }
+            return outcomes;
         }
         catch (Exception) when (round.Count > 1)
         {
-            foreach (var pending in round) RunAlone(pending); // find the request at fault
+            return [.. round.Select(ScoreAlone)]; // find the request at fault
         }
         catch (Exception e)
         {
-            round[0].Done.TrySetException(e);
+            return [(null, e)];
         }
-        RoundScored?.Invoke(new ScoringRound(round.Count, rows.Count, rows.Sum(r => r.Tokens), clock.Elapsed));
     }
 
-    private void RunAlone(Pending pending)
+    private (IReadOnlyList<RewardItemScore>? Scores, Exception? Error) ScoreAlone(Pending pending)
     {
         try
         {
-            pending.Done.TrySetResult(_scorer.Score(pending.Rows, _options.MaxBatchTokens));
+            return (_scorer.Score(pending.Rows, _options.MaxBatchTokens), null);
         }
         catch (Exception e)
         {
-            pending.Done.TrySetException(e);
+            return (null, e);
         }
     }
 }

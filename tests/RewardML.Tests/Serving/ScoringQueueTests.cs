@@ -34,6 +34,23 @@ public sealed class ScoringQueueTests
     }
 
     [TestMethod]
+    public async Task ARoundIsReportedBeforeItsCallersResume()
+    {
+        int reported = 0;
+        await using var queue = new ScoringQueue(_scorer, new ScoringQueue.Options { MaxWait = TimeSpan.Zero });
+        queue.RoundScored += _ =>
+        {
+            Thread.Sleep(300); // a slow metrics sink: the reply must still wait for it
+            Interlocked.Increment(ref reported);
+        };
+        for (int i = 0; i < 3; i++)
+        {
+            await queue.ScoreAsync(Items(i, 1));
+            Assert.AreEqual(i + 1, Volatile.Read(ref reported), $"request {i}: its round is in the metrics when its reply arrives");
+        }
+    }
+
+    [TestMethod]
     public async Task TheTokenBudgetCutsRoundsAndALargerRequestIsScoredAlone()
     {
         var rounds = new List<ScoringRound>();
