@@ -137,9 +137,14 @@ internal sealed class RewardServer : IAsyncDisposable
     private async Task CountAsync(HttpContext context, RequestDelegate next)
     {
         var clock = Stopwatch.StartNew();
-        await next(context);
         string path = context.Request.Path.Value ?? "";
-        _metrics.Request(Endpoints.Contains(path) ? path : "other", context.Response.StatusCode, clock.Elapsed);
+        // Counted as the response starts, before any byte reaches the client: whoever reads /metrics after a reply sees it there.
+        context.Response.OnStarting(() =>
+        {
+            _metrics.Request(Endpoints.Contains(path) ? path : "other", context.Response.StatusCode, clock.Elapsed);
+            return Task.CompletedTask;
+        });
+        await next(context);
     }
 
     private IResult Health() => _queue is not null

@@ -172,7 +172,14 @@ public sealed class ScoringQueue : IAsyncDisposable
         var rows = round.SelectMany(p => p.Rows).ToList();
         var outcomes = Score(round, rows);
         // Told before any caller resumes, so whoever reads the metrics after a reply sees that reply's round in them.
-        RoundScored?.Invoke(new ScoringRound(round.Count, rows.Count, rows.Sum(r => r.Tokens), clock.Elapsed));
+        try
+        {
+            RoundScored?.Invoke(new ScoringRound(round.Count, rows.Count, rows.Sum(r => r.Tokens), clock.Elapsed));
+        }
+        catch (Exception e)
+        {
+            Trace.TraceError($"ScoringQueue: a RoundScored handler threw; the round's results are returned all the same. {e}"); // never strand the callers
+        }
         for (int i = 0; i < round.Count; i++)
         {
             if (outcomes[i].Error is { } error) round[i].Done.TrySetException(error);

@@ -51,6 +51,18 @@ public sealed class ScoringQueueTests
     }
 
     [TestMethod]
+    public async Task AThrowingRoundHandlerStrandsNoCaller()
+    {
+        await using var queue = new ScoringQueue(_scorer, new ScoringQueue.Options { MaxWait = TimeSpan.Zero });
+        queue.RoundScored += _ => throw new InvalidOperationException("a broken metrics sink");
+        for (int i = 0; i < 2; i++)
+        {
+            var scores = await queue.ScoreAsync(Items(i, 1)).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.IsTrue(float.IsFinite(scores[0].Probability), $"request {i} gets its score; the worker lives on");
+        }
+    }
+
+    [TestMethod]
     public async Task TheTokenBudgetCutsRoundsAndALargerRequestIsScoredAlone()
     {
         var rounds = new List<ScoringRound>();
