@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RewardML.Runtime;
 
 // Tests share TorchSharp's process-wide state (threads, default dtype); run classes in parallel, methods in order.
@@ -21,4 +22,11 @@ public static class TestAssemblySetup
 
     /// <summary>The environment variable that overrides the test process's libtorch thread count (default 1).</summary>
     public const string ThreadsVariable = "REWARDML_TEST_THREADS";
+
+    /// <summary>
+    /// Gives a child process (the CLI, the probe) this process's libtorch thread count as OMP_NUM_THREADS: a model
+    /// computes there what it computes here, to the bit, and the child does not oversubscribe the cores either.
+    /// </summary>
+    public static void ShareTorchThreads(ProcessStartInfo start) =>
+        start.Environment["OMP_NUM_THREADS"] = TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
