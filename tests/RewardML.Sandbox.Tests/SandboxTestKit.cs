@@ -21,9 +21,13 @@ internal static class SandboxTestKit
         if (!HostIdentity.IsRoot) Assert.Inconclusive("Per-program uids (NPROC, protection of the driver) need root; see docs/sandbox.md.");
     }
 
+    /// <summary>
+    /// Small limits, with room in time: a program meant to pass (or to fail by itself) must not time out because CI's
+    /// two cores are busy. Tests that expect a timeout use <see cref="TimeoutLimits"/>.
+    /// </summary>
     public static SandboxOptions SmallLimits() => new()
     {
-        TestTimeout = TimeSpan.FromSeconds(2),
+        TestTimeout = TimeSpan.FromSeconds(10),
         MemoryBytes = 256L << 20,
         MaxProcesses = 16,
         FileSizeBytes = 4L << 20,
@@ -31,6 +35,17 @@ internal static class SandboxTestKit
         StdoutBytes = 1 << 20,
         Workers = 2,
     };
+
+    /// <summary>The test limit of <see cref="TimeoutLimits"/>.</summary>
+    public static readonly TimeSpan ShortTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary><see cref="SmallLimits"/> with a short test limit, for programs that are meant to run out of time (no long waits).</summary>
+    public static SandboxOptions TimeoutLimits()
+    {
+        var options = SmallLimits();
+        options.TestTimeout = ShortTimeout;
+        return options;
+    }
 
     public static AppsProblem Stdin(params (string Input, string Output)[] tests) => new(
         "p", "", [], new AppsTests(tests.Select(t => (JsonNode?)JsonValue.Create(t.Input)).ToList(),

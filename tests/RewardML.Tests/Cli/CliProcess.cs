@@ -16,6 +16,7 @@ internal static class CliProcess
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RewardML.Cli.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["COLUMNS"] = "200";
+        TestAssemblySetup.ShareTorchThreads(start); // unless the caller sets OMP_NUM_THREADS below
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -32,6 +33,7 @@ internal static class CliProcess
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "RewardML.Cli.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["COLUMNS"] = "200";
+        TestAssemblySetup.ShareTorchThreads(start);
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -42,7 +42,7 @@ public sealed partial class SignalCliTests
         using (var run = new SignalledCli(Train(data, zip, flags)))
         {
             if (!run.WaitUntil(() => run.Stdout.Contains("step 1/"))) Assert.Inconclusive("train ended before its first progress line: " + run.Stderr);
-            run.Signal(SignalledCli.SIGTERM);
+            if (!run.Signal(SignalledCli.SIGTERM)) Assert.Inconclusive("train finished before the signal was sent (machine too fast for this check)");
             int code = run.Exit();
             if (code == 0 && File.Exists(zip)) Assert.Inconclusive("the run finished before the signal arrived (machine too fast for this check)");
             Assert.AreEqual(143, code, "SIGTERM: 128 + 15. " + run.Stderr);
@@ -65,7 +65,7 @@ public sealed partial class SignalCliTests
         string data = Rows(), zip = Path.Combine(_dir, "m.zip");
         using var run = new SignalledCli(Train(data, zip, "--epochs", "200", "--checkpoint-steps", "100000"), ignoreInterrupt: true);
         if (!run.WaitUntil(() => run.Stdout.Contains("step 1/"))) Assert.Inconclusive("train ended before its first progress line: " + run.Stderr);
-        run.Signal(SignalledCli.SIGINT);
+        if (!run.Signal(SignalledCli.SIGINT)) Assert.Inconclusive("train finished before the signal was sent (machine too fast for this check)");
         Assert.AreEqual(130, run.Exit(), "SIGINT: 128 + 2, though the script had it ignored. " + run.Stderr);
         Assert.IsTrue(StoppedAtStep().IsMatch(run.Stderr), run.Stderr);
         Assert.IsTrue(File.Exists(Path.Combine(zip + ".checkpoint", "checkpoint", "state.json")), "the interrupt wrote a checkpoint");
@@ -103,7 +103,7 @@ public sealed partial class SignalCliTests
         using (var run = new SignalledCli(["score", "--model", ScoringModel.Path, "--input", input, "--output", output, "--batch-rows", "1", "--threads", "1"]))
         {
             if (!run.WaitUntil(() => File.Exists(output) && File.ReadLines(output).Skip(2).Any())) Assert.Inconclusive("score ended before it wrote rows: " + run.Stderr);
-            run.Signal(SignalledCli.SIGTERM);
+            if (!run.Signal(SignalledCli.SIGTERM)) Assert.Inconclusive("score finished before the signal was sent (machine too fast for this check)");
             int code = run.Exit();
             if (code == 0) Assert.Inconclusive("score finished before the signal arrived (machine too fast for this check)");
             Assert.AreEqual(143, code, run.Stderr);
@@ -133,7 +133,7 @@ public sealed partial class SignalCliTests
         using (var run = new SignalledCli(label))
         {
             if (!run.WaitUntil(() => File.Exists(results) && File.ReadLines(results).Any())) Assert.Inconclusive("label ended before it judged a program: " + run.Stderr);
-            run.Signal(SignalledCli.SIGTERM);
+            if (!run.Signal(SignalledCli.SIGTERM)) Assert.Inconclusive("label finished before the signal was sent (machine too fast for this check)");
             int code = run.Exit();
             if (code == 0) Assert.Inconclusive("label finished before the signal arrived");
             Assert.AreEqual(143, code, run.Stderr + run.Stdout);
@@ -156,7 +156,7 @@ public sealed partial class SignalCliTests
         using (var run = new SignalledCli(Sweep(40)))
         {
             if (!run.WaitUntil(() => File.Exists(log) && File.ReadLines(log).Any())) Assert.Inconclusive("sweep ended before its first trial: " + run.Stderr);
-            run.Signal(SignalledCli.SIGTERM);
+            if (!run.Signal(SignalledCli.SIGTERM)) Assert.Inconclusive("the sweep finished before the signal was sent (machine too fast for this check)");
             int code = run.Exit();
             if (code == 0) Assert.Inconclusive("the sweep finished before the signal arrived");
             Assert.AreEqual(143, code, run.Stderr + run.Stdout);
@@ -190,7 +190,7 @@ public sealed partial class SignalCliTests
         using (var run = new SignalledCli(rollouts))
         {
             if (!run.WaitUntil(() => File.Exists(output) && File.ReadLines(output).Any())) Assert.Inconclusive("rollouts ended before it wrote a rollout: " + run.Stderr);
-            run.Signal(SignalledCli.SIGTERM);
+            if (!run.Signal(SignalledCli.SIGTERM)) Assert.Inconclusive("rollouts finished before the signal was sent (machine too fast for this check)");
             int code = run.Exit();
             if (code == 0) Assert.Inconclusive("rollouts finished before the signal arrived");
             Assert.AreEqual(143, code, run.Stderr + run.Stdout);

@@ -33,6 +33,7 @@ internal sealed class SignalledCli : IDisposable
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["COLUMNS"] = "200";
+        TestAssemblySetup.ShareTorchThreads(start);
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
@@ -58,8 +59,20 @@ internal sealed class SignalledCli : IDisposable
         return true;
     }
 
-    /// <summary>Sends <paramref name="signal"/> to the process, as <c>kill -s</c>.</summary>
-    public void Signal(int signal) => Assert.AreEqual(0, kill(_process.Id, signal), $"kill({_process.Id}, {signal}) failed");
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the process, as <c>kill -s</c>. False when there was nothing to signal: the run
+    /// had already finished (exit code 0; the caller makes the test inconclusive). A run that failed first fails the test.
+    /// </summary>
+    public bool Signal(int signal)
+    {
+        if (kill(_process.Id, signal) == 0) return true;
+        int errno = Marshal.GetLastPInvokeError();
+        // ESRCH: it exited, and was reaped, between the progress marker and the signal.
+        Assert.IsTrue(_process.WaitForExit(TimeSpan.FromSeconds(10)), $"kill({_process.Id}, {signal}) failed (errno {errno}) while the process runs");
+        int code = Exit();
+        Assert.AreEqual(0, code, $"rewardml exited with code {code} before the signal: {Stdout}{Stderr}");
+        return false;
+    }
 
     /// <summary>Waits for the exit (failing the test after the limit) and returns the exit code.</summary>
     public int Exit(TimeSpan? limit = null)

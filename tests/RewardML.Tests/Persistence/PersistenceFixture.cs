@@ -83,7 +83,7 @@ internal static class PersistenceFixture
         var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(probe);
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["OMP_NUM_THREADS"] = TorchSharp.torch.get_num_threads().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        TestAssemblySetup.ShareTorchThreads(start);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
