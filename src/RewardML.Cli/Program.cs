@@ -22,6 +22,7 @@ app.Configure(config =>
         model.AddCommand<ModelInfoCommand>("info").WithDescription("Print the resolved config, parameter count and memory by dtype.");
         model.AddCommand<ModelForwardCommand>("forward").WithDescription("Run NAME_input_ids of a safetensors file; write NAME_last_hidden and NAME_logits (float32).");
     });
+    config.AddCommand<PretrainCommand>("pretrain").WithDescription("Pretrain the tiny backbone as a code language model on Python sources (default: this machine's standard library) and training rows' code; writes a checkpoint folder for train --backbone DIR.");
     config.AddCommand<TrainCommand>("train").WithDescription("Train a reward model: rows → steps → tokens → RewardHead → a model zip (+ per-step log and validation metrics beside it).");
     config.AddCommand<SweepCommand>("sweep").WithDescription("Search reward-head and pipeline options (random, grid, TPE or successive halving) by validation AUC, log loss or best-of-n gain: trials.jsonl (resumable), leaderboard.csv, metric.png and best-model.zip in the --out folder.");
     config.AddCommand<DemoCommand>("demo").WithDescription("The whole data flow on an embedded default: sandbox labels, steps, tokens, per-step values of a tiny reward model.");

@@ -28,6 +28,7 @@ internal static class SandboxTestKit
     public static SandboxOptions SmallLimits() => new()
     {
         TestTimeout = TimeSpan.FromSeconds(10),
+        CheckTimeout = TimeSpan.FromSeconds(10), // HumanEval/MBPP-style check programs: their own limit (3 s by default)
         MemoryBytes = 256L << 20,
         MaxProcesses = 16,
         FileSizeBytes = 4L << 20,
@@ -44,6 +45,7 @@ internal static class SandboxTestKit
     {
         var options = SmallLimits();
         options.TestTimeout = ShortTimeout;
+        options.CheckTimeout = ShortTimeout;
         return options;
     }
 

@@ -52,6 +52,9 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         [CommandOption("--backbone <SPEC>"), Description("The tiny backbone trained from scratch: tiny (default: Phi-4 vocabulary, hidden 64, 2 layers), tiny-mini (Phi-4-mini vocabulary and tokenizer), or either sized as tiny:hidden=128,layers=4,heads=4,kv-heads=2 (keys vocab, hidden, layers, intermediate, heads, kv-heads, max-positions). No checkpoint folder: fine-tune one with rewardml train.")]
         public string Backbone { get; init; } = "tiny";
 
+        [CommandOption("--pretrain-steps <N>"), Description("Pretrain the tiny backbone first as a code language model for N steps of 8192 tokens on this machine's Python standard library and the training programs (rewardml pretrain). Default 0: from scratch.")]
+        public int PretrainSteps { get; init; }
+
         [CommandOption("--epochs <N>"), Description("Training epochs. Default: humaneval 3; apps-mutants 8 (3 with --quick).")]
         public int? Epochs { get; init; }
 
@@ -72,6 +75,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         public override ValidationResult Validate()
         {
             if (Data is not (HumanEvalData or AppsMutantsData)) return ValidationResult.Error($"--data: '{Data}' is not one of {HumanEvalData}, {AppsMutantsData}.");
+            if (PretrainSteps < 0) return ValidationResult.Error("--pretrain-steps: must not be negative.");
             if (Epochs is < 1) return ValidationResult.Error("--epochs: must be at least 1.");
             if (PerProblem is < 1 or > 100) return ValidationResult.Error("--per-problem: must be in 1-100.");
             if (Judge is < 0) return ValidationResult.Error("--judge: must be 0 or more.");
@@ -110,7 +114,8 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             // HumanEval rows are ~130 tokens: small batches give the few hundred optimizer steps a model from scratch needs.
             MaxLength: humanEval ? 384 : 512, MaxTokensPerBatch: humanEval ? (settings.Quick ? 2048 : FromScratch.MaxTokensPerBatch) : 8192,
             Settings: settings.Quick ? [new BestOfNSetting(3, 1)] : [new BestOfNSetting(3, 1), new BestOfNSetting(10, 3)],
-            Backbone: settings.BackboneSizes(), Compute: settings.ToComputeOptions(), Seed: settings.Seed, OutFolder: settings.Out);
+            Backbone: settings.BackboneSizes(), Compute: settings.ToComputeOptions(), Seed: settings.Seed, OutFolder: settings.Out,
+            PretrainSteps: settings.PretrainSteps);
         DemoTraining.Run(rows, options, cancellationToken);
         AnsiConsole.MarkupLine($"demo: {clock.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s in all" +
                                (OperatingSystem.IsLinux() && File.Exists("/proc/loadavg") ? $" (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end)" : ""));

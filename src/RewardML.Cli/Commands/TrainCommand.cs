@@ -76,7 +76,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--trainable-layers <N>"), Description("Decoder layers trained from the top; 0 = value head only. Default 12.")]
         public int? TrainableLayers { get; init; }
 
-        [CommandOption("--train-embeddings <BOOL>"), Description("Train the token embedding too. Default: true for tiny backbones, false for checkpoints.")]
+        [CommandOption("--train-embeddings <BOOL>"), Description("Train the token embedding too. Default: true for tiny backbones (from scratch or from rewardml pretrain), false for other checkpoints.")]
         public bool? TrainEmbeddings { get; init; }
 
         [CommandOption("--embedding-update <HOW>"), Description("How AdamW updates a training embedding: Dense (default: every row, as a PyTorch loop) or TouchedRows (only the rows a step uses).")]
@@ -85,13 +85,13 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--targets <TARGETS>"), Description("Steps (default: every step end), LastStep (outcome reward), AllCodeTokens.")]
         public TrainingTargets? Targets { get; init; }
 
-        [CommandOption("--epochs <N>"), Description("Passes over the data. Default 2 (the paper's); 3 for a tiny backbone trained from scratch.")]
+        [CommandOption("--epochs <N>"), Description("Passes over the data. Default 2 (the paper's); 3 for a tiny backbone (from scratch or from rewardml pretrain).")]
         public int? NumberOfEpochs { get; init; }
 
         [CommandOption("--max-steps <N>"), Description("Stop after N optimizer steps (0 = the initial model). Default: no limit.")]
         public int? MaxSteps { get; init; }
 
-        [CommandOption("--learning-rate <RATE>"), Description("Peak AdamW learning rate. Default 1e-4 (the paper's, for a checkpoint); 1e-3 for a tiny backbone trained from scratch.")]
+        [CommandOption("--learning-rate <RATE>"), Description("Peak AdamW learning rate. Default 1e-4 (the paper's, for a checkpoint); 1e-3 for a tiny backbone (from scratch or from rewardml pretrain).")]
         public double? LearningRate { get; init; }
 
         [CommandOption("--schedule <SCHEDULE>"), Description("Linear (default), Cosine or Constant after the warmup.")]
@@ -109,7 +109,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--batch-size <N>"), Description("Rows per micro-batch; 0 = fill --max-tokens-per-batch. Default 0.")]
         public int? BatchSize { get; init; }
 
-        [CommandOption("--max-tokens-per-batch <N>"), Description("Padded tokens per micro-batch. Default 16384; 4096 for a tiny backbone trained from scratch (more optimizer steps).")]
+        [CommandOption("--max-tokens-per-batch <N>"), Description("Padded tokens per micro-batch. Default 16384; 4096 for a tiny backbone, from scratch or from rewardml pretrain (more optimizer steps).")]
         public int? MaxTokensPerBatch { get; init; }
 
         [CommandOption("--gradient-accumulation-steps <N>"), Description("Micro-batches per optimizer step. Default 1.")]

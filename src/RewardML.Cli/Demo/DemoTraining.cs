@@ -4,6 +4,7 @@ using RewardML.Cli.Commands;
 using RewardML.Cli.Training;
 using RewardML.Ensembles;
 using RewardML.Evaluation;
+using RewardML.Pretraining;
 using RewardML.Runtime;
 using RewardML.Scoring;
 using RewardML.Steps;
@@ -22,7 +23,10 @@ internal static class DemoTraining
 {
     /// <summary>The training knobs the demo sets; <c>Backbone</c> sizes the tiny model trained from scratch (weights seeded by <c>Seed</c>), and its vocabulary picks the tokenizer.</summary>
     internal sealed record Options(int Epochs, double LearningRate, int MaxLength, int MaxTokensPerBatch, IReadOnlyList<BestOfNSetting> Settings,
-        TinyPhiSpec Backbone, ComputeOptions Compute, int Seed, string OutFolder);
+        TinyPhiSpec Backbone, ComputeOptions Compute, int Seed, string OutFolder, int PretrainSteps = 0);
+
+    /// <summary>The subfolder of <c>--out</c> that holds the pretrained backbone (a checkpoint folder).</summary>
+    public const string BackboneFolder = "backbone";
 
     /// <summary>Runs the model steps (2 to 4 of the demo) and returns the report.</summary>
     public static EvaluationReport Run(DemoRows rows, Options options, CancellationToken cancellationToken)
@@ -35,7 +39,7 @@ internal static class DemoTraining
         var train = ml.Data.LoadFromEnumerable(rows.Train);
         var validation = ml.Data.LoadFromEnumerable(rows.Validation);
         var test = ml.Data.LoadFromEnumerable(rows.Test);
-        var backbone = RewardBackbone.CreateTiny(options.Backbone, seed: options.Seed);
+        var backbone = options.PretrainSteps > 0 ? Pretrain(rows, options, cancellationToken) : RewardBackbone.CreateTiny(options.Backbone, seed: options.Seed);
         var prepare = ml.Transforms.SegmentSteps(StepStrategy.PythonStatements)
             .Append(ml.Transforms.TokenizeForReward(new TokenizeForRewardEstimator.Options
             {
@@ -126,6 +130,24 @@ internal static class DemoTraining
         console.MarkupLine("   (95% bootstrap intervals over problems in brackets; gain = best-of-N / random − 1. A tiny model trained from scratch on a CPU is not a Phi-4 critic: the numbers are what it achieves here.)");
         console.MarkupLine($"report: {Markup.Escape(string.Join(", ", files.Select(Path.GetFileName)))} in {Markup.Escape(Path.GetFullPath(options.OutFolder))}");
         return report;
+    }
+
+    // Step 3a: the tiny backbone as a code language model on this machine's Python standard library and the training
+    // problems' programs (never the validation or test programs), written as a checkpoint folder the trainer loads.
+    private static RewardBackbone Pretrain(DemoRows rows, Options options, CancellationToken cancellationToken)
+    {
+        var corpus = new CodeCorpus().AddTexts("training programs", rows.Train.Select(r => r.Code));
+        var stdlib = CodeCorpus.PythonStandardLibraries();
+        if (stdlib.Count > 0) corpus.AddPythonFiles(stdlib[0]);
+        string folder = Path.Combine(options.OutFolder, BackboneFolder);
+        AnsiConsole.MarkupLine(Markup.Escape($"3a. Pretrain the tiny backbone as a code language model: {options.PretrainSteps} steps on {corpus.Documents.Count:N0} documents " +
+                                             $"({(stdlib.Count > 0 ? stdlib[0] + " and " : "")}the training programs)"));
+        var summary = new CodeLanguageModelPretrainer(new CodeLanguageModelPretrainer.Options
+        {
+            Backbone = options.Backbone, Steps = options.PretrainSteps, Seed = options.Seed, Compute = options.Compute,
+        }).Pretrain(corpus, folder, new PretrainingProgressLines(options.PretrainSteps, "   "), cancellationToken);
+        AnsiConsole.MarkupLine(Markup.Escape($"   {summary.TokensSeen:N0} tokens, validation loss {summary.Validation[0].Loss:0.##} → {summary.Validation[^1].Loss:0.##} nats per token, {summary.Seconds:0} s"));
+        return RewardBackbone.FromCheckpoint(folder);
     }
 
     /// <summary>What the demo's report calls the blend of the reward model and the n-gram model.</summary>

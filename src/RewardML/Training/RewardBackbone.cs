@@ -52,6 +52,14 @@ public sealed record RewardBackbone
     [JsonIgnore]
     public bool IsTiny => Kind == TinyKind;
 
+    /// <summary>
+    /// True for a checkpoint folder written by <see cref="Pretraining.CodeLanguageModelPretrainer"/> (it holds
+    /// <c>pretraining.json</c>): a tiny backbone pretrained on a CPU, which trains like a tiny one (small-model defaults,
+    /// embedding trained), not like a Phi-4 checkpoint.
+    /// </summary>
+    [JsonIgnore]
+    public bool IsPretrainedTiny => Kind == CheckpointKind && File.Exists(System.IO.Path.Combine(Path!, Pretraining.CodeLanguageModelPretrainer.SummaryFile));
+
     /// <summary>A Hugging Face Phi-3/Phi-4 checkpoint folder (<c>config.json</c> + safetensors).</summary>
     public static RewardBackbone FromCheckpoint(string folder) => new(CheckpointKind, System.IO.Path.GetFullPath(folder));
 

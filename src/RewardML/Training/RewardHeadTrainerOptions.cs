@@ -57,13 +57,14 @@ public sealed partial class RewardHeadTrainer
 
         /// <summary>
         /// Options with defaults that follow <paramref name="backbone"/>: <see cref="FromScratchDefaults"/> for a tiny
-        /// backbone, the paper's <see cref="Defaults"/> for a checkpoint.
+        /// backbone, from scratch or pretrained by <c>rewardml pretrain</c> (<see cref="RewardBackbone.IsPretrainedTiny"/>:
+        /// measured to learn best with them too, docs/demo.md), the paper's <see cref="Defaults"/> for any other checkpoint.
         /// </summary>
         public static Options For(RewardBackbone backbone)
         {
             ArgumentNullException.ThrowIfNull(backbone);
             var options = new Options { Backbone = backbone };
-            if (backbone.IsTiny)
+            if (backbone.IsTiny || backbone.IsPretrainedTiny)
             {
                 options.NumberOfEpochs = FromScratchDefaults.NumberOfEpochs;
                 options.LearningRate = FromScratchDefaults.LearningRate;
@@ -101,7 +102,8 @@ public sealed partial class RewardHeadTrainer
 
         /// <summary>
         /// Whether the token embedding (and a tied LM head) trains too. Default null: on for the built-in tiny backbone, which
-        /// trains from random weights (frozen random embeddings would cripple it), off for checkpoints.
+        /// trains from random weights (frozen random embeddings would cripple it), and for a tiny one pretrained by
+        /// <c>rewardml pretrain</c> (frozen, it measured worse: docs/demo.md); off for other checkpoints.
         /// </summary>
         public bool? TrainEmbeddings { get; set; }
 
@@ -195,7 +197,7 @@ public sealed partial class RewardHeadTrainer
         /// <summary><c>PredictedLabel</c> is <c>Probability ≥ Threshold</c>. Default 0.5.</summary>
         public float Threshold { get; set; } = Defaults.Threshold;
 
-        /// <summary>Save the whole backbone in the model zip (self-contained) rather than a reference to its folder. Default false (the tiny backbone is always saved).</summary>
+        /// <summary>Save the whole backbone in the model zip (self-contained) rather than a reference to its folder. Default false (a tiny backbone, from scratch or pretrained by <c>rewardml pretrain</c>, is always saved: it is a few MB).</summary>
         public bool EmbedBackbone { get; set; }
 
         /// <summary>The output column of step values (vector of Single). Default <c>StepScores</c>.</summary>

@@ -45,11 +45,16 @@ public sealed class TrainCliTests
     /// <summary>The backbone config of the reward head a model zip holds (as loading it builds the model) and the tokenizer before it.</summary>
     internal static (PhiConfig Backbone, string Tokenizer) ModelOf(string zip)
     {
-        var ml = new MLContext();
-        var chain = Assert.IsInstanceOfType<TransformerChain<ITransformer>>(RewardMLComponents.Load(ml, zip, out _), $"{zip} holds a transformer chain");
+        var chain = ChainOf(zip);
         using var head = chain.OfType<RewardHeadTransformer>().Single();
         return (head.Model.Config, chain.OfType<TokenizeForRewardTransformer>().Single().Tokenizer.Spec.ToString());
     }
+
+    /// <summary>The reward head of a model zip, loaded (dispose it).</summary>
+    internal static RewardHeadTransformer HeadOf(string zip) => ChainOf(zip).OfType<RewardHeadTransformer>().Single();
+
+    private static TransformerChain<ITransformer> ChainOf(string zip) =>
+        Assert.IsInstanceOfType<TransformerChain<ITransformer>>(RewardMLComponents.Load(new MLContext(), zip, out _), $"{zip} holds a transformer chain");
 
     /// <summary>Asserts that <paramref name="config"/> has the sizes of <c>tiny:hidden=32,layers=1,heads=2,kv-heads=1</c>, none of them the tiny default.</summary>
     internal static void AssertSmallTinySizes(PhiConfig config, string what)

@@ -1,0 +1,110 @@
+using System.ComponentModel;
+using RewardML.Cli.Training;
+using RewardML.Data;
+using RewardML.Pretraining;
+using RewardML.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace RewardML.Cli.Commands;
+
+/// <summary>
+/// <c>rewardml pretrain --out DIR</c>: the tiny backbone pretrained as a code language model on Python sources (the
+/// standard library by default) and optionally the code of training rows; writes a checkpoint folder that
+/// <c>train --backbone DIR</c> reads (<see cref="CodeLanguageModelPretrainer"/>).
+/// </summary>
+internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
+{
+    /// <summary>The --corpus value that names this machine's Python standard library.</summary>
+    public const string StandardLibrary = "stdlib";
+
+    public sealed class Settings : ComputeCommandSettings
+    {
+        [CommandOption("--out <DIR>"), Description("Checkpoint folder to write: config.json, model.safetensors, pretraining.json. Required.")]
+        public string Out { get; init; } = "";
+
+        [CommandOption("--backbone <TINY>"), Description("Sizes of the tiny backbone: tiny (default), tiny-mini, or sized as tiny:hidden=128,layers=4,heads=4,kv-heads=2.")]
+        public string Backbone { get; init; } = "tiny";
+
+        [CommandOption("--corpus <PATH>"), Description("Python files or folders to learn from (repeatable); 'stdlib' is this machine's Python standard library (/usr/lib/python3.N). Default: stdlib.")]
+        public string[] Corpus { get; init; } = [];
+
+        [CommandOption("--rows <FILE>"), Description("CSV or JSON Lines rows whose Code column joins the corpus (repeatable), e.g. the training split. Never give held-out rows.")]
+        public string[] Rows { get; init; } = [];
+
+        [CommandOption("--steps <N>"), Description("Optimizer steps (default 400).")]
+        public int Steps { get; init; } = CodeLanguageModelPretrainer.Options.Defaults.Steps;
+
+        [CommandOption("--minutes <M>"), Description("Stop after this many minutes even before --steps (the learning-rate schedule still plans for --steps). Default: no limit.")]
+        public double? Minutes { get; init; }
+
+        [CommandOption("--learning-rate <LR>"), Description("Peak learning rate (default 3e-3), warmed up over 20 steps, then a cosine decay.")]
+        public double LearningRate { get; init; } = CodeLanguageModelPretrainer.Options.Defaults.LearningRate;
+
+        [CommandOption("--sequence-length <N>"), Description("Tokens per training sequence (default 256).")]
+        public int SequenceLength { get; init; } = CodeLanguageModelPretrainer.Options.Defaults.SequenceLength;
+
+        [CommandOption("--tokens-per-batch <N>"), Description("Tokens per optimizer step (default 8192).")]
+        public int TokensPerBatch { get; init; } = CodeLanguageModelPretrainer.Options.Defaults.MaxTokensPerBatch;
+
+        [CommandOption("--output-vocabulary <N>"), Description("The most frequent target tokens the loss predicts (default 8192); rarer targets are left out of the loss.")]
+        public int OutputVocabulary { get; init; } = CodeLanguageModelPretrainer.Options.Defaults.OutputVocabularySize;
+
+        [CommandOption("--seed <N>"), Description("Seed of the weights and the corpus order (default 0).")]
+        public int Seed { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
+            if (File.Exists(Out)) return ValidationResult.Error($"--out: {Out} is a file; give a folder.");
+            if (Minutes is <= 0) return ValidationResult.Error("--minutes: must be positive.");
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var backbone = RewardBackbone.Parse(settings.Backbone);
+        if (!backbone.IsTiny) throw new ArgumentException($"--backbone: pretrain builds a tiny backbone from scratch; '{settings.Backbone}' is a checkpoint, which is pretrained already.");
+        var corpus = new CodeCorpus();
+        foreach (string path in settings.Corpus.Length == 0 ? [StandardLibrary] : settings.Corpus)
+        {
+            if (!path.Equals(StandardLibrary, StringComparison.OrdinalIgnoreCase))
+            {
+                corpus.AddPythonFiles(path);
+                continue;
+            }
+            var found = CodeCorpus.PythonStandardLibraries();
+            if (found.Count == 0) throw new DirectoryNotFoundException("--corpus stdlib: no Python standard library found (/usr/lib/python3.N with os.py); install python3 or give --corpus folders.");
+            corpus.AddPythonFiles(found[0]);
+        }
+        foreach (string file in settings.Rows) corpus.AddTexts(file, ReadCode(file));
+        AnsiConsole.MarkupLine(Markup.Escape($"corpus: {corpus.Documents.Count:N0} documents, {corpus.Characters:N0} characters"));
+
+        var options = new CodeLanguageModelPretrainer.Options
+        {
+            Backbone = backbone.Tiny!, Steps = settings.Steps, MaxDuration = settings.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
+            LearningRate = settings.LearningRate, SequenceLength = settings.SequenceLength, MaxTokensPerBatch = settings.TokensPerBatch,
+            OutputVocabularySize = settings.OutputVocabulary, Seed = settings.Seed, Compute = settings.ToComputeOptions(),
+        };
+        var summary = new CodeLanguageModelPretrainer(options).Pretrain(corpus, settings.Out, new PretrainingProgressLines(settings.Steps), cancellationToken);
+        var table = new Table().AddColumns("", "");
+        table.AddRow("backbone", Markup.Escape(summary.Backbone.ToString()));
+        table.AddRow("corpus read", Markup.Escape($"{summary.Documents:N0} documents, {summary.Characters:N0} characters, {summary.CorpusTokens:N0} training tokens"));
+        table.AddRow("steps", Markup.Escape($"{summary.Steps} ({summary.TokensSeen:N0} tokens), {summary.Seconds:0} s"));
+        table.AddRow("output tokens", Markup.Escape($"{summary.OutputVocabularySize:N0} (cover {summary.OutputCoverage:P1} of the targets)"));
+        table.AddRow("validation loss", Markup.Escape($"{summary.Validation[0].Loss:0.###} before → {summary.Validation[^1].Loss:0.###} after (nats per token)"));
+        table.AddRow("checkpoint", Markup.Escape($"{Path.GetFullPath(settings.Out)} (train --backbone {settings.Out})"));
+        AnsiConsole.Write(table);
+        return 0;
+    }
+
+    private static IEnumerable<string> ReadCode(string file)
+    {
+        var options = new RewardRowLoader.Options { RequirePrompt = false, RequireLabel = false };
+        var bad = new List<BadRow>();
+        var rows = file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? RewardRowLoader.ReadCsv(file, options, bad) : RewardRowLoader.ReadJsonl(file, options, bad);
+        foreach (var row in bad) AnsiConsole.MarkupLine(Markup.Escape($"warning: {row}"));
+        return rows.Rows.Select(r => r.Code);
+    }
+}
