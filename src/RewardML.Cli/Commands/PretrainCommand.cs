@@ -29,7 +29,7 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
         [CommandOption("--corpus <PATH>"), Description("Python files or folders to learn from (repeatable); 'stdlib' is this machine's Python standard library (/usr/lib/python3.N). Default: stdlib.")]
         public string[] Corpus { get; init; } = [];
 
-        [CommandOption("--rows <FILE>"), Description("CSV or JSON Lines rows whose Code column joins the corpus (repeatable), e.g. the training split. Never give held-out rows.")]
+        [CommandOption("--rows <FILE>"), Description("CSV or JSON Lines rows whose Code column joins the corpus (repeatable), e.g. the training split; never held-out rows. Default: none.")]
         public string[] Rows { get; init; } = [];
 
         [CommandOption("--steps <N>"), Description("Optimizer steps (default 400).")]
