@@ -15,13 +15,14 @@ using Spectre.Console;
 namespace RewardML.Cli.Demo;
 
 /// <summary>
-/// The demo's model steps, whatever the data: train a tiny Phi-architecture reward model from scratch with the real
+/// The demo's model steps, whatever the data: train a tiny Phi-architecture reward model (from scratch, or on the tiny
+/// backbone pretrained as a code language model first with <c>--pretrain-steps</c>) with the real
 /// trainer (SegmentSteps → TokenizeForReward → RewardHead, temperature calibrated on the validation problems), fit the
 /// n-gram baseline on the same rows, score the held-out test problems with both, and print and write the report.
 /// </summary>
 internal static class DemoTraining
 {
-    /// <summary>The training knobs the demo sets; <c>Backbone</c> sizes the tiny model trained from scratch (weights seeded by <c>Seed</c>), and its vocabulary picks the tokenizer.</summary>
+    /// <summary>The training knobs the demo sets; <c>Backbone</c> sizes the tiny model (weights seeded by <c>Seed</c>), and its vocabulary picks the tokenizer; <c>PretrainSteps</c> &gt; 0 pretrains it first.</summary>
     internal sealed record Options(int Epochs, double LearningRate, int MaxLength, int MaxTokensPerBatch, IReadOnlyList<BestOfNSetting> Settings,
         TinyPhiSpec Backbone, ComputeOptions Compute, int Seed, string OutFolder, int PretrainSteps = 0);
 
@@ -55,7 +56,7 @@ internal static class DemoTraining
             MaxTokensPerBatch = options.MaxTokensPerBatch, Calibrate = true, Compute = options.Compute,
             LogFile = Path.Combine(options.OutFolder, "training-log.jsonl"),
         });
-        console.MarkupLine($"[bold]3. Train[/] a reward head on {Markup.Escape(backbone.ToString())}, from scratch (SegmentSteps → TokenizeForReward " +
+        console.MarkupLine($"[bold]3. Train[/] a reward head on {Markup.Escape(backbone.ToString())}, {(backbone.IsTiny ? "from scratch" : "pretrained")} (SegmentSteps → TokenizeForReward " +
                            $"[[prompt format {rows.Format.ToString().ToLowerInvariant()}, {options.MaxLength} tokens]] → RewardHead), " +
                            $"{options.Epochs} epochs, learning rate {options.LearningRate.ToString("g3", CultureInfo.InvariantCulture)}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -127,7 +128,7 @@ internal static class DemoTraining
         console.Write(EvalCommand.ComparisonTable(report.Comparison!));
         console.MarkupLine($"   verdict: [bold]{Markup.Escape(report.Comparison!.Verdict)}[/]");
         console.MarkupLine($"   the reward model alone against the n-gram baseline: [bold]{Markup.Escape(alone.Comparison!.Verdict)}[/] (its report: {RewardModelAloneFolder}/)");
-        console.MarkupLine("   (95% bootstrap intervals over problems in brackets; gain = best-of-N / random − 1. A tiny model trained from scratch on a CPU is not a Phi-4 critic: the numbers are what it achieves here.)");
+        console.MarkupLine("   (95% bootstrap intervals over problems in brackets; gain = best-of-N / random − 1. A tiny model trained on a CPU is not a Phi-4 critic: the numbers are what it achieves here.)");
         console.MarkupLine($"report: {Markup.Escape(string.Join(", ", files.Select(Path.GetFileName)))} in {Markup.Escape(Path.GetFullPath(options.OutFolder))}");
         return report;
     }

@@ -99,6 +99,32 @@ public sealed class DemoCommandTests
     }
 
     [TestMethod]
+    public void QuickDemoWithPretrainingFineTunesThePretrainedBackboneIntoAZipThatStandsAlone()
+    {
+        string dir = Directory.CreateTempSubdirectory("demo-cli-").FullName;
+        try
+        {
+            var (code, stdout, stderr) = CliProcess.Run(["demo", "--quick", "--backbone", "tiny:" + TrainCliTests.SmallSizes, "--pretrain-steps", "2", "--judge", "0",
+                "--per-problem", "3", "--epochs", "1", "--out", dir, "--seed", "0", "--device", "cpu", "--threads", "1"], TimeSpan.FromMinutes(10));
+            Assert.AreEqual(0, code, stderr + stdout);
+            string backbone = Path.Combine(dir, "backbone");
+            var summary = RewardML.Pretraining.PretrainingSummary.Read(Path.Combine(backbone, RewardML.Pretraining.CodeLanguageModelPretrainer.SummaryFile));
+            Assert.AreEqual(2, summary.Steps, "the backbone was pretrained for --pretrain-steps");
+            Assert.AreEqual(32, summary.Backbone.HiddenSize, "at the --backbone sizes");
+            StringAssert.Contains(stdout, "3a. Pretrain");
+            StringAssert.Contains(stdout, "pretrained (SegmentSteps", "step 3 trains on the pretrained backbone");
+
+            Directory.Delete(backbone, recursive: true); // the small backbone is saved in the zip
+            var (config, _) = TrainCliTests.ModelOf(Path.Combine(dir, "model.zip"));
+            TrainCliTests.AssertSmallTinySizes(config, "the demo's model.zip");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
     [DataRow("tiny:hiden=32", "unknown key 'hiden'")]
     [DataRow("tiny:hidden=30,heads=4", "heads must divide the hidden size")]
     [DataRow("tinyy", "did you mean tiny?")]
