@@ -30,10 +30,7 @@ internal sealed class PretrainingRun
         var embedding = model.Model.EmbedTokens.Weight;
         _embedding = new TouchedRowsAdamW(embedding, options.WeightDecay); // the LM head is the embedding: it trains here too
         _masters = new MasterWeights(model.TrainableParameters().Where(p => !ReferenceEquals(p.Parameter, embedding)).ToList());
-        var decay = _masters.Parameters.Where(p => p.Parameter.dim() == 2).Select(p => p.Parameter).ToList();
-        var noDecay = _masters.Parameters.Where(p => p.Parameter.dim() != 2).Select(p => p.Parameter).ToList();
-        _optimizer = optim.AdamW([new AdamW.ParamGroup(decay, new AdamW.Options { weight_decay = options.WeightDecay }), new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0 })],
-            lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: options.WeightDecay);
+        _optimizer = AdamWGroups.Create(_masters.Parameters.Select(p => p.Parameter).ToList(), options.LearningRate, options.WeightDecay);
         _outputIds = tensor(vocabulary.Ids.Select(i => (long)i).ToArray(), device: model.Device).DetachFromDisposeScope();
         model.train();
     }

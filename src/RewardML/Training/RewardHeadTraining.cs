@@ -254,16 +254,8 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
     private static TimeSpan Remaining(Stopwatch clock, int stepsThisRun, int step, int total) =>
         stepsThisRun == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / stepsThisRun * Math.Max(0, total - step));
 
-    // AdamW (β 0.9/0.999, ε 1e-8); weight decay only on 2-D weight matrices, never on biases or norm weights.
-    private AdamW CreateOptimizer(List<(string Name, Parameter Parameter)> parameters)
-    {
-        var decay = parameters.Where(p => p.Parameter.dim() == 2).Select(p => p.Parameter).ToList();
-        var noDecay = parameters.Where(p => p.Parameter.dim() != 2).Select(p => p.Parameter).ToList();
-        var groups = new List<AdamW.ParamGroup>();
-        if (decay.Count > 0) groups.Add(new AdamW.ParamGroup(decay, new AdamW.Options { weight_decay = options.WeightDecay }));
-        if (noDecay.Count > 0) groups.Add(new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0 }));
-        return optim.AdamW(groups, lr: options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: options.WeightDecay);
-    }
+    private AdamW CreateOptimizer(List<(string Name, Parameter Parameter)> parameters) =>
+        AdamWGroups.Create(parameters.Select(p => p.Parameter).ToList(), options.LearningRate, options.WeightDecay);
 
     private RewardHeadScoringOptions ScoringOptions(double temperature) => new()
     {

@@ -17,19 +17,7 @@ public sealed class PretrainCliTests
     [TestCleanup]
     public void DeleteDir() => Directory.Delete(_dir, recursive: true);
 
-    private string Rows()
-    {
-        var lines = new List<string>();
-        for (int p = 0; p < 6; p++)
-        {
-            string prompt = $"Read n and print n + {p}.";
-            lines.Add(JsonSerializer.Serialize(new { problem_id = $"p{p}", prompt, code = $"n = int(input())\nprint(n + {p})\n", label = true }));
-            lines.Add(JsonSerializer.Serialize(new { problem_id = $"p{p}", prompt, code = $"n = int(input())\nprint(n - {p})\n", label = false }));
-        }
-        string path = Path.Combine(_dir, "rows.jsonl");
-        File.WriteAllLines(path, lines);
-        return path;
-    }
+    private string Rows() => TrainCliTests.WriteRows(_dir, withBadRow: false);
 
     [TestMethod]
     public void PretrainWritesACheckpointThatTrainFineTunesAndScoreUses()

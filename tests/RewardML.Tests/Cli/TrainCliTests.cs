@@ -22,7 +22,11 @@ public sealed class TrainCliTests
     [TestCleanup]
     public void DeleteDir() => Directory.Delete(_dir, recursive: true);
 
-    private string Rows()
+    private string Rows() => WriteRows(_dir, withBadRow: true);
+
+    /// <summary>Writes <c>rows.jsonl</c> into <paramref name="dir"/>: 6 problems, one passing and one failing program each
+    /// (12 good rows), and with <paramref name="withBadRow"/> a 13th row (line 4) whose label is not a boolean.</summary>
+    internal static string WriteRows(string dir, bool withBadRow)
     {
         var lines = new List<string>();
         for (int p = 0; p < 6; p++)
@@ -31,8 +35,8 @@ public sealed class TrainCliTests
             lines.Add(JsonSerializer.Serialize(new { problem_id = $"p{p}", prompt, code = $"n = int(input())\nprint(n + {p})\n", label = true }));
             lines.Add(JsonSerializer.Serialize(new { problem_id = $"p{p}", prompt, code = $"n = int(input())\nprint(n - {p})\n", label = false }));
         }
-        lines.Insert(3, "{\"problem_id\": \"p9\", \"code\": \"print(1)\", \"label\": \"maybe\"}");
-        string path = Path.Combine(_dir, "rows.jsonl");
+        if (withBadRow) lines.Insert(3, "{\"problem_id\": \"p9\", \"code\": \"print(1)\", \"label\": \"maybe\"}");
+        string path = Path.Combine(dir, "rows.jsonl");
         File.WriteAllLines(path, lines);
         return path;
     }
