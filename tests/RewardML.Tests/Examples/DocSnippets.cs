@@ -33,7 +33,7 @@ public sealed record DocSnippet(string File, int Line, string Code, SnippetCheck
 public static partial class DocSnippets
 {
     /// <summary>The repository root (the folder with RewardML.sln).</summary>
-    public static string Root { get; } = FindRoot();
+    public static string Root => RewardML.Tests.Shared.SharedFixtures.RepoRoot;
 
     /// <summary>Every C# snippet of README.md and docs/*.md, in file order.</summary>
     public static IReadOnlyList<DocSnippet> All()
@@ -126,13 +126,6 @@ public static partial class DocSnippets
         }
         return references;
     });
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "RewardML.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"RewardML.sln not found above {AppContext.BaseDirectory}");
-    }
 
     [GeneratedRegex(@"^\s*<!--\s*snippet:\s*(?<kind>compile-only|not-compiled)\b(?<why>.*?)-->\s*$")]
     private static partial Regex Marker();

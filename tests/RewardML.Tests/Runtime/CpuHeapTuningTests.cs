@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using RewardML.Runtime;
 using TorchSharp;
 
@@ -65,27 +64,14 @@ public sealed class CpuHeapTuningTests
 
         // 48 MB: above glibc's largest adaptive mmap threshold (32 MB), so by default it would be mapped on its own.
         const long floats = 12L << 20;
-        ulong mappedBefore = MappedBytes();
+        long mappedBefore = MappedBytes();
         using var tensor = torch.empty(floats, torch.float32);
         tensor.fill_(1);
-        ulong mappedAfter = MappedBytes();
-        long grown = (long)mappedAfter - (long)mappedBefore; // signed: a block unmapped meanwhile makes it negative, not huge
+        long grown = MappedBytes() - mappedBefore; // signed: a block unmapped meanwhile makes it negative, not huge
         Assert.IsTrue(grown < floats * sizeof(float), $"mmapped bytes grew by {grown} for a {floats * sizeof(float)}-byte tensor");
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MallInfo2
-    {
-        public nuint arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
-    }
-
     /// <summary>Bytes glibc holds in blocks mapped on their own (mallinfo2's hblkhd).</summary>
-    private static ulong MappedBytes()
-    {
-        try { return mallinfo2().hblkhd; }
-        catch (EntryPointNotFoundException) { Assert.Inconclusive("needs glibc 2.33 or later (mallinfo2) to count mapped bytes"); throw; }
-    }
-
-    [DllImport("libc")]
-    private static extern MallInfo2 mallinfo2();
+    private static long MappedBytes() =>
+        NativeHeap.MappedBytes() ?? throw new AssertInconclusiveException("needs glibc 2.33 or later (mallinfo2) to count mapped bytes");
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.ML;
 using RewardML.Runtime;
 using RewardML.Training;
@@ -46,33 +45,5 @@ public sealed class RewardHeadMemoryTests
         Assert.IsTrue(late - early < 1.5 * embedding,
             $"heap grew {(late - early) / 1e6:0.0} MB from step 4 to step {Steps} (one embedding = {embedding / 1e6:0.0} MB): " +
             string.Join(", ", perStep.Select(p => $"{p.Step}: {p.HeapBytes / 1e6:0}")));
-    }
-}
-
-/// <summary>The process's glibc heap: bytes in use plus free bytes kept, including mmapped blocks.</summary>
-internal static class NativeHeap
-{
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MallInfo2
-    {
-        public nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
-    }
-
-    [DllImport("libc", EntryPoint = "mallinfo2")]
-    private static extern MallInfo2 MallInfo();
-
-    /// <summary>Null where glibc's mallinfo2 is missing (not Linux, musl, glibc before 2.33).</summary>
-    public static long? Bytes()
-    {
-        if (!OperatingSystem.IsLinux()) return null;
-        try
-        {
-            var m = MallInfo();
-            return (long)(m.Uordblks + m.Fordblks + m.Hblkhd);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return null;
-        }
     }
 }
