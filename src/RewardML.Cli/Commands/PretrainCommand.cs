@@ -20,7 +20,7 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
 
     public sealed class Settings : ComputeCommandSettings
     {
-        [CommandOption("--out <DIR>"), Description("Checkpoint folder to write: config.json, model.safetensors, pretraining.json. Required.")]
+        [CommandOption("--out <DIR>"), Description("Checkpoint folder to write: config.json, model.safetensors, pretraining.json; a folder that already holds a checkpoint is refused. Required.")]
         public string Out { get; init; } = "";
 
         [CommandOption("--backbone <TINY>"), Description("Sizes of the tiny backbone: tiny (default), tiny-mini, or sized as tiny:hidden=128,layers=4,heads=4,kv-heads=2.")]
@@ -57,6 +57,8 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
         {
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
             if (File.Exists(Out)) return ValidationResult.Error($"--out: {Out} is a file; give a folder.");
+            if (File.Exists(Path.Combine(Out, "model.safetensors")) || File.Exists(Path.Combine(Out, "config.json")))
+                return ValidationResult.Error($"--out: {Out} already holds a checkpoint; give a new folder (or delete that one) so that no weights are overwritten.");
             if (Minutes is <= 0) return ValidationResult.Error("--minutes: must be positive.");
             return base.Validate();
         }

@@ -55,7 +55,7 @@ public sealed class PretrainCliTests
     }
 
     [TestMethod]
-    public void ACheckpointBackboneOrAMissingCorpusIsRefusedInOneLine()
+    public void ACheckpointBackboneAnOccupiedOutputOrAMissingCorpusIsRefusedInOneLine()
     {
         string backbone = Path.Combine(_dir, "backbone");
         new CodeLanguageModelPretrainer(new() { Backbone = new(HiddenSize: 16, NumLayers: 1, IntermediateSize: 32, NumHeads: 2, NumKeyValueHeads: 1), Steps = 1,
@@ -65,6 +65,12 @@ public sealed class PretrainCliTests
         var (code, stdout, stderr) = CliProcess.Run("pretrain", "--out", Path.Combine(_dir, "again"), "--backbone", backbone);
         Assert.AreNotEqual(0, code);
         StringAssert.Contains(stderr + stdout, "pretrain builds a tiny backbone from scratch");
+
+        long weights = new FileInfo(Path.Combine(backbone, "model.safetensors")).LastWriteTimeUtc.Ticks;
+        (code, stdout, stderr) = CliProcess.Run("pretrain", "--out", backbone);
+        Assert.AreEqual(2, code, stderr + stdout);
+        StringAssert.Contains(stderr, "already holds a checkpoint");
+        Assert.AreEqual(weights, new FileInfo(Path.Combine(backbone, "model.safetensors")).LastWriteTimeUtc.Ticks, "its weights are untouched");
 
         (code, stdout, stderr) = CliProcess.Run("pretrain", "--out", Path.Combine(_dir, "again"), "--corpus", Path.Combine(_dir, "missing"));
         Assert.AreNotEqual(0, code);
