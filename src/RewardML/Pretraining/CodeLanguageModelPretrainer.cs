@@ -169,7 +169,7 @@ public sealed class CodeLanguageModelPretrainer
         var vocabulary = OutputVocabulary.Count(data.Train, _options.Backbone.VocabSize, _options.OutputVocabularySize);
 
         using var model = backbone.Create(_options.Compute, new PhiRewardModelOptions());
-        var run = new PretrainingRun(model, vocabulary, _options);
+        using var run = new PretrainingRun(model, vocabulary, _options);
         var curve = new List<PretrainingEvaluation> { new(0, run.ValidationLoss(data.Validation)) };
         int step = 0;
         double lossSum = 0;

@@ -10,7 +10,7 @@ namespace RewardML.Pretraining;
 /// The optimizer state of one pretraining run and its step: forward the decoder on a batch of sequences, next-token
 /// cross-entropy over the kept output tokens through the tied embedding, backward, clip, AdamW (one dispose scope per step).
 /// </summary>
-internal sealed class PretrainingRun
+internal sealed class PretrainingRun : IDisposable
 {
     private const long IgnoredTarget = -100; // cross_entropy's ignore_index: targets outside the output vocabulary
     private readonly PhiRewardModel _model;
@@ -76,12 +76,17 @@ internal sealed class PretrainingRun
         return count == 0 ? double.NaN : sum / count;
     }
 
-    /// <summary>Writes the float32 masters into the model's weights (they differ only in a lower-precision dtype).</summary>
+    /// <summary>Writes the float32 masters into the model's weights (they differ only in a lower-precision dtype) and leaves it in eval mode.</summary>
     public void Finish()
     {
         _embedding.MasterToModel();
         _masters.MastersToModel();
         _model.eval();
+    }
+
+    /// <summary>Frees the optimizer state (also when a run is cancelled or fails).</summary>
+    public void Dispose()
+    {
         _optimizer.Dispose();
         _masters.Dispose();
         _embedding.Dispose();

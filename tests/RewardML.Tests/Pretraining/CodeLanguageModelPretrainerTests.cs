@@ -49,7 +49,8 @@ public sealed class CodeLanguageModelPretrainerTests
         Assert.IsTrue(loaded.Config.TieWordEmbeddings, "the LM head is the embedding, as trained");
         var data = PackedSequences.Pack(Corpus(), RewardTokenizer.Phi4, options.SequenceLength, options.Steps * options.SequencesPerStep, options.ValidationSequences, options.Seed);
         var vocabulary = OutputVocabulary.Count(data.Train, options.Backbone.VocabSize, options.OutputVocabularySize);
-        double reloaded = new PretrainingRun(loaded, vocabulary, options).ValidationLoss(data.Validation);
+        using var run = new PretrainingRun(loaded, vocabulary, options);
+        double reloaded = run.ValidationLoss(data.Validation);
         Assert.AreEqual(after, reloaded, 1e-4, "the loaded checkpoint is the model the run ended with");
         Assert.AreEqual(summary.Steps, PretrainingSummary.Read(Path.Combine(folder, CodeLanguageModelPretrainer.SummaryFile)).Steps, "pretraining.json records the run");
     }
