@@ -76,9 +76,8 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
                 corpus.AddPythonFiles(path);
                 continue;
             }
-            var found = CodeCorpus.PythonStandardLibraries();
-            if (found.Count == 0) throw new DirectoryNotFoundException("--corpus stdlib: no Python standard library found (/usr/lib/python3.N with os.py); install python3 or give --corpus folders.");
-            corpus.AddPythonFiles(found[0]);
+            if (!corpus.AddPythonStandardLibrary())
+                throw new DirectoryNotFoundException("--corpus stdlib: no Python standard library found (/usr/lib/python3.N with os.py); install python3 or give --corpus folders.");
         }
         foreach (string file in settings.Rows) corpus.AddTexts(file, ReadCode(file));
         AnsiConsole.MarkupLine(Markup.Escape($"corpus: {corpus.Documents.Count:N0} documents, {corpus.Characters:N0} characters"));
@@ -105,7 +104,7 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
     {
         var options = new RewardRowLoader.Options { RequirePrompt = false, RequireLabel = false };
         var bad = new List<BadRow>();
-        var rows = file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? RewardRowLoader.ReadCsv(file, options, bad) : RewardRowLoader.ReadJsonl(file, options, bad);
+        var rows = RewardRowLoader.Read(file, options, bad);
         foreach (var row in bad) AnsiConsole.MarkupLine(Markup.Escape($"warning: {row}"));
         return rows.Rows.Select(r => r.Code);
     }

@@ -138,11 +138,10 @@ internal static class DemoTraining
     private static RewardBackbone Pretrain(DemoRows rows, Options options, CancellationToken cancellationToken)
     {
         var corpus = new CodeCorpus().AddTexts("training programs", rows.Train.Select(r => r.Code));
-        var stdlib = CodeCorpus.PythonStandardLibraries();
-        if (stdlib.Count > 0) corpus.AddPythonFiles(stdlib[0]);
+        bool stdlib = corpus.AddPythonStandardLibrary();
         string folder = Path.Combine(options.OutFolder, BackboneFolder);
         AnsiConsole.MarkupLine(Markup.Escape($"3a. Pretrain the tiny backbone as a code language model: {options.PretrainSteps} steps on {corpus.Documents.Count:N0} documents " +
-                                             $"({(stdlib.Count > 0 ? stdlib[0] + " and " : "")}the training programs)"));
+                                             $"({(stdlib ? "this machine's Python standard library and " : "")}the training programs)"));
         var summary = new CodeLanguageModelPretrainer(new CodeLanguageModelPretrainer.Options
         {
             Backbone = options.Backbone, Steps = options.PretrainSteps, Seed = options.Seed, Compute = options.Compute,

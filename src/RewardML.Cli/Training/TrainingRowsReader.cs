@@ -57,7 +57,7 @@ internal static class TrainingRowsReader
         {
             var options = new RewardRowLoader.Options { RequirePrompt = problems is null };
             var bad = new List<BadRow>();
-            var read = IsCsv(data) ? RewardRowLoader.ReadCsv(data, options, bad) : RewardRowLoader.ReadJsonl(data, options, bad);
+            var read = RewardRowLoader.Read(data, options, bad);
             issues.AddRange(bad.Select(b => b.ToString()));
             hasTargets = read.ColumnNames.Contains(options.StepTargetsColumnName);
             rows = read.Rows.Select((r, i) => new TrainingRow
@@ -105,8 +105,6 @@ internal static class TrainingRowsReader
         if (!hasStepTargets) definition.Remove(definition.Single(c => c.MemberName == nameof(TrainingRow.StepTargets)));
         return ml.Data.LoadFromEnumerable(rows.ToList(), definition);
     }
-
-    private static bool IsCsv(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
 
     private static Dictionary<string, AppsProblem> LoadProblems(string path)
     {

@@ -73,6 +73,12 @@ public static class RewardRowLoader
     /// <exception cref="RewardDataException">(Without <paramref name="badRows"/>) a row is bad.</exception>
     public static RewardRows ReadJsonl(string path, Options? options = null, ICollection<BadRow>? badRows = null) =>
         JsonlRewardReader.Read(path, new RewardFields(options ?? new Options()), badRows);
+
+    /// <summary>Reads <paramref name="path"/> as CSV when its name ends in <c>.csv</c>, otherwise as JSON Lines.</summary>
+    /// <inheritdoc cref="ReadCsv" path="/param"/>
+    /// <exception cref="RewardDataException">A required column is missing, or (without <paramref name="badRows"/>) a row is bad.</exception>
+    public static RewardRows Read(string path, Options? options = null, ICollection<BadRow>? badRows = null) =>
+        path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? ReadCsv(path, options, badRows) : ReadJsonl(path, options, badRows);
 }
 
 /// <summary>Rows read from a file, and which optional columns the file had.</summary>

@@ -61,6 +61,15 @@ public sealed class CodeCorpus
         return this;
     }
 
+    /// <summary>Adds the newest Python standard library of this machine (<see cref="PythonStandardLibraries"/>).</summary>
+    /// <returns>False when this machine has none (nothing is added).</returns>
+    public bool AddPythonStandardLibrary()
+    {
+        var found = PythonStandardLibraries();
+        if (found.Count > 0) AddPythonFiles(found[0]);
+        return found.Count > 0;
+    }
+
     /// <summary>
     /// The Python standard library folders on this machine (<c>/usr/lib/python3.N</c>, <c>/usr/local/lib/python3.N</c>
     /// holding <c>os.py</c>), newest version first; empty when there is none.
