@@ -114,9 +114,14 @@ public sealed class DemoCommandTests
             StringAssert.Contains(stdout, "3a. Pretrain");
             StringAssert.Contains(stdout, "pretrained (SegmentSteps", "step 3 trains on the pretrained backbone");
 
+            float[] pretrained;
+            using (var checkpoint = RewardML.Modeling.PhiCheckpoint.Load(backbone, new() { Device = "cpu" }))
+                pretrained = checkpoint.Model.EmbedTokens.Weight.data<float>().ToArray();
             Directory.Delete(backbone, recursive: true); // the small backbone is saved in the zip
             var (config, _) = TrainCliTests.ModelOf(Path.Combine(dir, "model.zip"));
             TrainCliTests.AssertSmallTinySizes(config, "the demo's model.zip");
+            using (var head = TrainCliTests.HeadOf(Path.Combine(dir, "model.zip")))
+                PretrainCliTests.AssertFineTunedFrom(pretrained, head.Model.Model.EmbedTokens.Weight.data<float>().ToArray(), "the demo's reward model embedding");
         }
         finally
         {

@@ -21,7 +21,7 @@ public sealed class CodeLanguageModelPretrainerTests
     {
         Backbone = new TinyPhiSpec(HiddenSize: 32, NumLayers: 1, IntermediateSize: 64, NumHeads: 2, NumKeyValueHeads: 1),
         SequenceLength = 64, MaxTokensPerBatch = 1024, Steps = steps, WarmupSteps = 2, LearningRate = 1e-2,
-        ValidationSequences = 8, EvaluationSteps = 10, Seed = 5, Compute = new() { Device = "cpu", Threads = 1 },
+        ValidationSequences = 8, EvaluationSteps = 10, Seed = 5, Compute = new() { Device = "cpu" },
     };
 
     private static CodeCorpus Corpus() => new CodeCorpus().AddTexts("modules", Enumerable.Range(0, 60).Select(SyntheticPython.Module));
@@ -44,7 +44,7 @@ public sealed class CodeLanguageModelPretrainerTests
         var backbone = RewardBackbone.Parse(folder);
         Assert.IsFalse(backbone.IsTiny, "a pretrained backbone is a checkpoint");
         Assert.AreEqual(TokenizerSpec.Phi4, TokenizerSpec.ForCheckpoint(folder));
-        using var loaded = PhiCheckpoint.Load(folder, new() { Device = "cpu", Threads = 1 });
+        using var loaded = PhiCheckpoint.Load(folder, new() { Device = "cpu" });
         Assert.AreEqual(32, loaded.Config.HiddenSize);
         Assert.IsTrue(loaded.Config.TieWordEmbeddings, "the LM head is the embedding, as trained");
         var data = PackedSequences.Pack(Corpus(), RewardTokenizer.Phi4, options.SequenceLength, options.Steps * options.SequencesPerStep, options.ValidationSequences, options.Seed);

@@ -21,7 +21,9 @@ public sealed class ScoringQueueTests
     public async Task RequestsArrivingWithinTheWaitShareOneRound()
     {
         var rounds = new List<ScoringRound>();
-        await using var queue = new ScoringQueue(_scorer, new ScoringQueue.Options { MaxWait = TimeSpan.FromSeconds(20), MaxBatchTokens = 1 << 20 }); // far longer than tokenizing 4 requests takes on a busy machine
+        // A budget of exactly the four requests' tokens closes the round when the fourth arrives; the 20 s wait is only a bound.
+        int tokens = _scorer.Prepare(Items(0, 8)).Sum(r => Math.Max(r.Tokens, 1));
+        await using var queue = new ScoringQueue(_scorer, new ScoringQueue.Options { MaxWait = TimeSpan.FromSeconds(20), MaxBatchTokens = tokens });
         queue.RoundScored += r => { lock (rounds) rounds.Add(r); };
         var tasks = Enumerable.Range(0, 4).Select(i => queue.ScoreAsync(Items(i * 2, 2))).ToList();
         var results = await Task.WhenAll(tasks);

@@ -26,22 +26,16 @@ public sealed class TrainerDefaultsTests
     [TestMethod]
     public void ATinyBackbonePretrainedHereGetsTheSmallModelDefaultsAndAnyOtherCheckpointThePapers()
     {
-        string folder = Directory.CreateTempSubdirectory("pretrained-").FullName;
-        try
-        {
-            var plain = RewardHeadTrainer.Options.For(RewardBackbone.FromCheckpoint(folder));
-            Assert.AreEqual(RewardHeadTrainer.Options.Defaults.LearningRate, plain.LearningRate, "a checkpoint without pretraining.json is a pretrained model of its own");
-            File.WriteAllText(Path.Combine(folder, RewardML.Pretraining.CodeLanguageModelPretrainer.SummaryFile), "{}");
-            var backbone = RewardBackbone.FromCheckpoint(folder);
-            Assert.IsTrue(backbone.IsPretrainedTiny);
-            var pretrained = RewardHeadTrainer.Options.For(backbone);
-            Assert.AreEqual(RewardHeadTrainer.Options.FromScratchDefaults.LearningRate, pretrained.LearningRate);
-            Assert.AreEqual(RewardHeadTrainer.Options.FromScratchDefaults.NumberOfEpochs, pretrained.NumberOfEpochs);
-            Assert.AreEqual(RewardHeadTrainer.Options.FromScratchDefaults.MaxTokensPerBatch, pretrained.MaxTokensPerBatch);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var temp = new TempFolder();
+        string folder = temp.Path;
+        var plain = RewardHeadTrainer.Options.For(RewardBackbone.FromCheckpoint(folder));
+        Assert.AreEqual(RewardHeadTrainer.Options.Defaults.LearningRate, plain.LearningRate, "a checkpoint without pretraining.json is a pretrained model of its own");
+        File.WriteAllText(Path.Combine(folder, RewardML.Pretraining.CodeLanguageModelPretrainer.SummaryFile), "{}");
+        var backbone = RewardBackbone.FromCheckpoint(folder);
+        Assert.IsTrue(backbone.IsPretrainedTiny);
+        var pretrained = RewardHeadTrainer.Options.For(backbone);
+        Assert.AreEqual(RewardHeadTrainer.Options.FromScratchDefaults.LearningRate, pretrained.LearningRate);
+        Assert.AreEqual(RewardHeadTrainer.Options.FromScratchDefaults.NumberOfEpochs, pretrained.NumberOfEpochs);
+        Assert.AreEqual(RewardHeadTrainer.Options.FromScratchDefaults.MaxTokensPerBatch, pretrained.MaxTokensPerBatch);
     }
 }
