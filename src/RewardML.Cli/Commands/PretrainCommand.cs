@@ -57,7 +57,7 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
         {
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
             if (File.Exists(Out)) return ValidationResult.Error($"--out: {Out} is a file; give a folder.");
-            if (File.Exists(Path.Combine(Out, "model.safetensors")) || File.Exists(Path.Combine(Out, "config.json")))
+            if (File.Exists(Path.Combine(Out, RewardML.Modeling.PhiCheckpoint.SingleFileName)) || File.Exists(Path.Combine(Out, RewardML.Interop.HuggingFaceFolder.ConfigFile)))
                 return ValidationResult.Error($"--out: {Out} already holds a checkpoint; give a new folder (or delete that one) so that no weights are overwritten.");
             if (Minutes is <= 0) return ValidationResult.Error("--minutes: must be positive.");
             return base.Validate();
@@ -105,7 +105,7 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
         var options = new RewardRowLoader.Options { RequirePrompt = false, RequireLabel = false };
         var bad = new List<BadRow>();
         var rows = RewardRowLoader.Read(file, options, bad);
-        foreach (var row in bad) AnsiConsole.MarkupLine(Markup.Escape($"warning: {row}"));
+        foreach (var row in bad) Console.Error.WriteLine($"skipped: {row}"); // as train reports them
         return rows.Rows.Select(r => r.Code);
     }
 }

@@ -227,7 +227,7 @@ public sealed class CodeLanguageModelPretrainer
             .ToDictionary(p => p.name, p => (Tensor)p.parameter, StringComparer.Ordinal);
         using (var stream = File.Create(Path.Combine(folder, PhiCheckpoint.SingleFileName)))
             TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, tensors, leaveOpen: true);
-        File.WriteAllText(Path.Combine(folder, "config.json"), model.Config.ToJson());
+        File.WriteAllText(Path.Combine(folder, Interop.HuggingFaceFolder.ConfigFile), model.Config.ToJson());
         summary.Write(Path.Combine(folder, SummaryFile));
     }
 }

@@ -40,7 +40,7 @@ internal sealed class PretrainingRun : IDisposable
     {
         using var scope = NewDisposeScope();
         foreach (var p in _model.parameters()) p.grad = null;
-        var (inputs, targets) = Batch(sequences);
+        var (inputs, targets, _) = Batch(sequences);
         var (leaf, rows, local) = _embedding.Gather([inputs, _outputIds]);
         var embeddings = leaf.index_select(0, local[0].reshape(-1)).view(inputs.shape[0], inputs.shape[1], leaf.shape[1]);
         var loss = Loss(_model.Model.Forward(inputs, inputEmbeddings: embeddings).LastHidden, leaf.index_select(0, local[1]), targets);
@@ -62,13 +62,13 @@ internal sealed class PretrainingRun : IDisposable
         _model.eval();
         double sum = 0;
         long count = 0;
+        using var output = _model.Model.EmbedTokens.Weight.index_select(0, _outputIds);
         foreach (var chunk in sequences.Chunk(_options.SequencesPerStep))
         {
             using var scope = NewDisposeScope();
-            var (inputs, targets) = Batch(chunk);
+            var (inputs, targets, kept) = Batch(chunk);
+            if (kept == 0) continue; // cross_entropy over no target is NaN
             var hidden = _model.Model.Forward(inputs).LastHidden;
-            var output = _model.Model.EmbedTokens.Weight.index_select(0, _outputIds);
-            long kept = targets.ne(IgnoredTarget).sum().item<long>();
             sum += Loss(hidden, output, targets).item<float>() * kept;
             count += kept;
         }
@@ -99,9 +99,11 @@ internal sealed class PretrainingRun : IDisposable
         return nn.functional.cross_entropy(logits, targets.reshape(-1), ignore_index: IgnoredTarget);
     }
 
-    // Inputs are each sequence's first `length` tokens; targets its last `length`, as output-vocabulary classes.
-    private (Tensor Inputs, Tensor Targets) Batch(IReadOnlyList<int[]> sequences)
+    // Inputs are each sequence's first `length` tokens; targets its last `length`, as output-vocabulary classes; Kept counts
+    // the targets inside the output vocabulary.
+    private (Tensor Inputs, Tensor Targets, long Kept) Batch(IReadOnlyList<int[]> sequences)
     {
+        long kept = 0;
         int length = sequences[0].Length - 1;
         var inputs = new long[sequences.Count * length];
         var targets = new long[sequences.Count * length];
@@ -111,8 +113,9 @@ internal sealed class PretrainingRun : IDisposable
                 inputs[s * length + i] = sequences[s][i];
                 int target = _vocabulary.ClassOf(sequences[s][i + 1]);
                 targets[s * length + i] = target < 0 ? IgnoredTarget : target;
+                if (target >= 0) kept++;
             }
         var device = _model.Device;
-        return (tensor(inputs, [sequences.Count, length], device: device), tensor(targets, [sequences.Count, length], device: device));
+        return (tensor(inputs, [sequences.Count, length], device: device), tensor(targets, [sequences.Count, length], device: device), kept);
     }
 }

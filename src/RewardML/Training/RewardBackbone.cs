@@ -60,6 +60,10 @@ public sealed record RewardBackbone
     [JsonIgnore]
     public bool IsPretrainedTiny => Kind == CheckpointKind && File.Exists(System.IO.Path.Combine(Path!, Pretraining.CodeLanguageModelPretrainer.SummaryFile));
 
+    /// <summary>True for a backbone that trains like the tiny one (small-model defaults, embedding trained, saved in the zip): tiny, or <see cref="IsPretrainedTiny"/>.</summary>
+    [JsonIgnore]
+    public bool TrainsLikeTiny => IsTiny || IsPretrainedTiny;
+
     /// <summary>A Hugging Face Phi-3/Phi-4 checkpoint folder (<c>config.json</c> + safetensors).</summary>
     public static RewardBackbone FromCheckpoint(string folder) => new(CheckpointKind, System.IO.Path.GetFullPath(folder));
 

@@ -64,7 +64,7 @@ public sealed partial class RewardHeadTrainer
         {
             ArgumentNullException.ThrowIfNull(backbone);
             var options = new Options { Backbone = backbone };
-            if (backbone.IsTiny || backbone.IsPretrainedTiny)
+            if (backbone.TrainsLikeTiny)
             {
                 options.NumberOfEpochs = FromScratchDefaults.NumberOfEpochs;
                 options.LearningRate = FromScratchDefaults.LearningRate;

@@ -46,7 +46,7 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
     {
         int layers = Math.Min(options.TrainableLayers, model.Config.NumHiddenLayers);
         model.FreezeAllButLastLayers(layers);
-        bool trainEmbeddings = options.TrainEmbeddings ?? (backbone.IsTiny || backbone.IsPretrainedTiny);
+        bool trainEmbeddings = options.TrainEmbeddings ?? backbone.TrainsLikeTiny;
         var embedding = model.Model.EmbedTokens.Weight;
         if (trainEmbeddings) embedding.requires_grad = true;
         model.Model.GradientCheckpointing = options.GradientCheckpointing;
@@ -275,7 +275,7 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
 
     private RewardHeadModelStore.BackboneRecord Record(PhiRewardModel model, RewardBackbone backbone, IEnumerable<string> trainable)
     {
-        bool embed = backbone.IsTiny || backbone.IsPretrainedTiny || options.EmbedBackbone;
+        bool embed = backbone.TrainsLikeTiny || options.EmbedBackbone;
         string? fingerprint = backbone.IsTiny ? null : CheckpointFingerprint.Of(backbone.Path!);
         var keys = trainable.Concat(PhiRewardModel.ValueHeadKeys).Distinct().ToList();
         return new RewardHeadModelStore.BackboneRecord(backbone, fingerprint, embed, keys, model.Options.ValueHeadDropout);
