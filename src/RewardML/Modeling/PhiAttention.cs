@@ -37,18 +37,54 @@ public sealed class PhiAttention : nn.Module
         long batch = hidden.shape[0], seq = hidden.shape[1];
         var qkv = qkv_proj.forward(hidden);
         long qSize = (long)_heads * _headDim, kvSize = (long)_kvHeads * _headDim;
-        var q = qkv.narrow(-1, 0, qSize).view(batch, seq, _heads, _headDim).transpose(1, 2);
-        var k = qkv.narrow(-1, qSize, kvSize).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        // Queries and keys sit side by side in qkv: rotate them as one [batch, heads + kvHeads, seq, headDim] tensor
+        // (half the rotary kernels, forward and backward), then split.
+        var qk = qkv.narrow(-1, 0, qSize + kvSize).view(batch, seq, _heads + _kvHeads, _headDim).transpose(1, 2);
+        qk = PhiRotaryEmbedding.Apply(qk, context.Cos, context.Sin);
+        var q = qk.narrow(1, 0, _heads);
+        var k = qk.narrow(1, _heads, _kvHeads);
         var v = qkv.narrow(-1, qSize + kvSize, kvSize).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
-
-        q = PhiRotaryEmbedding.Apply(q, context.Cos, context.Sin);
-        k = PhiRotaryEmbedding.Apply(k, context.Cos, context.Sin);
         if (cache is not null) (k, v) = cache.Append(layerIndex, k, v);
 
         k = RepeatKeyValueHeads(k);
         v = RepeatKeyValueHeads(v);
         var attended = nn.functional.scaled_dot_product_attention(q, k, v, context.Mask, 0.0, context.IsCausal);
         var merged = attended.transpose(1, 2).reshape(batch, seq, qSize);
+        return o_proj.forward(merged).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Attends only from the query positions <paramref name="queryPositions"/> [batch, P] of right-padded or unpadded rows
+    /// (no cache): keys and values come from every position, queries from those P only, each seeing the keys at or before
+    /// its position (and inside the sliding window). Returns [batch, P, hidden]: the rows of <see cref="Forward"/> at those
+    /// positions, at a fraction of the cost when P is much smaller than the sequence.
+    /// </summary>
+    /// <param name="hidden">Normed hidden states [batch, seq, hidden].</param>
+    /// <param name="context">Rotary cos/sin [seq, rotaryDim] of this pass (its mask is not used).</param>
+    /// <param name="queryPositions">Positions [batch, P] (int64), each in 0..seq-1.</param>
+    /// <param name="slidingWindow">The config's sliding window, or null.</param>
+    public Tensor ForwardAt(Tensor hidden, PhiAttentionContext context, Tensor queryPositions, int? slidingWindow)
+    {
+        using var scope = NewDisposeScope();
+        long batch = hidden.shape[0], seq = hidden.shape[1], queries = queryPositions.shape[1];
+        long qSize = (long)_heads * _headDim, kvSize = (long)_kvHeads * _headDim;
+        // The fused projection's rows split into the query part (applied to P positions) and the key/value part (to all).
+        var weight = qkv_proj.Weight;
+        var kv = nn.functional.linear(hidden, weight.narrow(0, qSize, 2 * kvSize));
+        var k = kv.narrow(-1, 0, kvSize).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        var v = kv.narrow(-1, kvSize, kvSize).view(batch, seq, _kvHeads, _headDim).transpose(1, 2);
+        k = PhiRotaryEmbedding.Apply(k, context.Cos, context.Sin);
+
+        var picked = hidden.gather(1, queryPositions.unsqueeze(-1).expand(batch, queries, hidden.shape[2]));
+        var q = nn.functional.linear(picked, weight.narrow(0, 0, qSize)).view(batch, queries, _heads, _headDim).transpose(1, 2);
+        var flat = queryPositions.reshape(-1);
+        var cos = context.Cos.index_select(0, flat).view(batch, 1, queries, context.Cos.shape[1]);
+        var sin = context.Sin.index_select(0, flat).view(batch, 1, queries, context.Sin.shape[1]);
+        q = PhiRotaryEmbedding.Apply(q, cos, sin);
+
+        var mask = PhiAttentionMask.ForQueries(queryPositions, seq, slidingWindow);
+        var attended = nn.functional.scaled_dot_product_attention(q, RepeatKeyValueHeads(k), RepeatKeyValueHeads(v), mask, 0.0, false);
+        var merged = attended.transpose(1, 2).reshape(batch, queries, qSize);
         return o_proj.forward(merged).MoveToOuterDisposeScope();
     }
 

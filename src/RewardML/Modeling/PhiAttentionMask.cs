@@ -36,4 +36,19 @@ internal static class PhiAttentionMask
         mask = mask.logical_or(blind);
         return (mask.MoveToOuterDisposeScope(), false);
     }
+
+    /// <summary>
+    /// The mask [batch, 1, P, keys] of queries at <paramref name="queryPositions"/> [batch, P] over a pass of
+    /// <paramref name="keys"/> positions without cache or padding mask: causal, and inside the sliding window when the
+    /// pass is longer than it (as <see cref="Build"/>).
+    /// </summary>
+    public static Tensor ForQueries(Tensor queryPositions, long keys, int? slidingWindow)
+    {
+        using var scope = NewDisposeScope();
+        var queryPos = queryPositions.unsqueeze(-1);
+        var keyPos = arange(0, keys, device: queryPositions.device).view(1, 1, keys);
+        var allowed = keyPos.le(queryPos);
+        if (slidingWindow is { } w && keys > w) allowed = allowed.logical_and((queryPos - keyPos).lt(w));
+        return allowed.unsqueeze(1).MoveToOuterDisposeScope();
+    }
 }

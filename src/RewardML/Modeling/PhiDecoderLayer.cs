@@ -22,6 +22,20 @@ public sealed class PhiDecoderLayer : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>
+    /// Runs the block for the query positions <paramref name="queryPositions"/> [batch, P] only (see
+    /// <see cref="PhiAttention.ForwardAt"/>): [batch, seq, hidden] in, [batch, P, hidden] out. Used for the last layer
+    /// when only some positions' outputs are read.
+    /// </summary>
+    public Tensor ForwardAt(Tensor hidden, PhiAttentionContext context, Tensor queryPositions, int? slidingWindow)
+    {
+        using var scope = NewDisposeScope();
+        var picked = hidden.gather(1, queryPositions.unsqueeze(-1).expand(queryPositions.shape[0], queryPositions.shape[1], hidden.shape[2]));
+        var attended = KeptScalars.Plus(picked, self_attn.ForwardAt(input_layernorm.forward(hidden), context, queryPositions, slidingWindow));
+        var output = KeptScalars.Plus(attended, mlp.forward(post_attention_layernorm.forward(attended)));
+        return output.MoveToOuterDisposeScope();
+    }
+
     /// <summary>This layer's position in the stack (its KV-cache slot).</summary>
     public int Index { get; }
 

@@ -52,10 +52,16 @@ public sealed class PhiModel : nn.Module
     /// embeddings, the outputs of layers 0..N-2, then the final-norm output.</param>
     /// <param name="inputEmbeddings">The embeddings of <paramref name="inputIds"/> [batch, seq, hidden] when the caller looked
     /// them up itself (as transformers' <c>inputs_embeds</c>; the trainer's touched-rows update does); null = the embedding's.</param>
-    /// <returns>The final-norm hidden states [batch, seq, hidden] and, on request, the per-layer states.</returns>
+    /// <param name="queryPositions">The positions [batch, P] (int64) whose outputs the caller reads, or null for all. The last
+    /// layer then runs its queries, MLP and the final norm at those positions only (keys and values at all), and the result
+    /// is [batch, P, hidden]: the same values as the full pass at those positions, for less compute. Rows must be unpadded
+    /// or right-padded with every position real (no <paramref name="attentionMask"/>), and there is no cache.</param>
+    /// <returns>The final-norm hidden states [batch, seq, hidden] (or [batch, P, hidden]) and, on request, the per-layer states.</returns>
     public (Tensor LastHidden, IReadOnlyList<Tensor>? HiddenStates) Forward(Tensor inputIds, Tensor? attentionMask = null, PhiKvCache? cache = null, bool collectHiddenStates = false,
-        Tensor? inputEmbeddings = null)
+        Tensor? inputEmbeddings = null, Tensor? queryPositions = null)
     {
+        if (queryPositions is not null && (attentionMask is not null || cache is not null || collectHiddenStates))
+            throw new ArgumentException("queryPositions works without an attention mask, a cache or hidden states.", nameof(queryPositions));
         using var scope = NewDisposeScope();
         long batch = inputIds.shape[0], seq = inputIds.shape[1];
         long past = cache?.Length ?? 0;
@@ -72,10 +78,18 @@ public sealed class PhiModel : nn.Module
         var hidden = inputEmbeddings ?? embed_tokens.forward(inputIds);
         var states = collectHiddenStates ? new List<Tensor> { hidden } : null;
         bool checkpoint = GradientCheckpointing && cache is null && is_grad_enabled();
-        for (int i = 0; i < layers.Count; i++)
+        int full = queryPositions is null ? layers.Count : layers.Count - 1;
+        for (int i = 0; i < full; i++)
         {
             hidden = checkpoint ? PhiLayerCheckpoint.Run(layers[i], hidden, context) : layers[i].Forward(hidden, context, cache);
             if (states is not null && i < layers.Count - 1) states.Add(hidden);
+        }
+        if (queryPositions is not null)
+        {
+            var positions = queryPositions.to(device);
+            hidden = layers.Count > 0
+                ? layers[^1].ForwardAt(hidden, context, positions, _config.SlidingWindow)
+                : hidden.gather(1, positions.unsqueeze(-1).expand(batch, positions.shape[1], hidden.shape[2]));
         }
         var last = norm.forward(hidden);
         states?.Add(last);

@@ -66,11 +66,13 @@ public sealed class PhiRewardModel : nn.Module
     /// <param name="collectHiddenStates">Also return the per-layer hidden states (see <see cref="PhiModel.Forward"/>).</param>
     /// <param name="cache">KV cache for incremental decoding, or null.</param>
     /// <param name="inputEmbeddings">Embeddings looked up by the caller [batch, seq, hidden], or null (see <see cref="PhiModel.Forward"/>).</param>
+    /// <param name="queryPositions">Only these positions [batch, P] are computed through the last layer and the heads, or
+    /// null for all (see <see cref="PhiModel.Forward"/>); the outputs are then [batch, P, ...].</param>
     public PhiRewardOutput Forward(Tensor inputIds, Tensor? attentionMask = null, bool computeLogits = false, bool collectHiddenStates = false, PhiKvCache? cache = null,
-        Tensor? inputEmbeddings = null)
+        Tensor? inputEmbeddings = null, Tensor? queryPositions = null)
     {
         using var scope = NewDisposeScope();
-        var (last, states) = model.Forward(inputIds, attentionMask, cache, collectHiddenStates, inputEmbeddings);
+        var (last, states) = model.Forward(inputIds, attentionMask, cache, collectHiddenStates, inputEmbeddings, queryPositions);
         var logits = computeLogits ? Logits(last) : null;
         var valueLogits = ValueLogits(last);
         var output = new PhiRewardOutput(last, logits, valueLogits, valueLogits.sigmoid(), states);

@@ -47,25 +47,26 @@ internal static class StepValueScorer
     {
         using var scope = NewDisposeScope();
         int length = rows.Max(r => r.ScoredLength);
+        int queries = Math.Max(1, rows.Max(r => r.StepTokenEnds.Length));
         var ids = new long[rows.Count * length];
-        var mask = new long[rows.Count * length];
+        var queryPositions = new long[rows.Count * queries]; // each row's step ends, then position 0 as filler
         for (int b = 0; b < rows.Count; b++)
-            for (int p = 0; p < rows[b].ScoredLength; p++)
-            {
-                ids[b * length + p] = rows[b].Tokens[p];
-                mask[b * length + p] = 1;
-            }
-        bool padded = rows.Any(r => r.ScoredLength != length);
-        var device = model.Device;
-        var input = tensor(ids, [rows.Count, length], device: device);
-        var attention = padded ? tensor(mask, [rows.Count, length], device: device) : null;
-        using var output = model.Forward(input, attention);
+        {
+            for (int p = 0; p < rows[b].ScoredLength; p++) ids[b * length + p] = rows[b].Tokens[p];
+            var ends = rows[b].StepTokenEnds;
+            for (int s = 0; s < ends.Length; s++) queryPositions[b * queries + s] = Math.Max(0, ends[s]);
+        }
+        // Right-padded without an attention mask: under causal attention a real token never sees the pads after it, and
+        // only real positions are read, so plain causal attention is exact here and runs SDPA's fused kernel. The last
+        // layer runs at the step ends only.
+        using var output = model.Forward(tensor(ids, [rows.Count, length], device: model.Device),
+            queryPositions: tensor(queryPositions, [rows.Count, queries], device: model.Device));
         var values = output.Values.to(ScalarType.Float32).cpu().data<float>().ToArray();
         for (int b = 0; b < rows.Count; b++)
         {
             var ends = rows[b].StepTokenEnds;
             var steps = new float[ends.Length];
-            for (int s = 0; s < ends.Length; s++) steps[s] = ends[s] < 0 ? float.NaN : values[b * length + ends[s]];
+            for (int s = 0; s < ends.Length; s++) steps[s] = ends[s] < 0 ? float.NaN : values[b * queries + s];
             results[slots[b]] = steps;
         }
     }

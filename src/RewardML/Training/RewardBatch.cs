@@ -3,16 +3,22 @@ using static TorchSharp.torch;
 namespace RewardML.Training;
 
 /// <summary>
-/// A micro-batch as tensors: right-padded token ids and attention mask, and for every loss position its flat index into
-/// the <c>[batch, length]</c> value logits, its target and its factor <c>wᵢ / |Pᵢ| / W</c> (W = the optimizer step's total
-/// row weight), so that the step's loss is one weighted sum.
+/// A micro-batch as tensors: right-padded token ids, the positions each row's loss reads (the model's query positions),
+/// and for every loss position its flat index into the value logits, its target and its factor <c>wᵢ / |Pᵢ| / W</c>
+/// (W = the optimizer step's total row weight), so that the step's loss is one weighted sum.
 /// </summary>
+/// <remarks>
+/// No attention mask: with right padding, causal attention never lets a real token see a pad (pads come after it), and
+/// the loss reads real positions only, so the causal mask alone is exact for every value the loss uses. The model then
+/// runs SDPA's fused causal kernel instead of a masked one, and its last layer only at the positions the loss reads
+/// (<see cref="QueryPositions"/>) when they are few (issue 19: faster steps).
+/// </remarks>
 internal sealed class RewardBatch : IDisposable
 {
-    private RewardBatch(Tensor inputIds, Tensor? attentionMask, Tensor flatPositions, Tensor targets, Tensor factors, long tokens)
+    private RewardBatch(Tensor inputIds, Tensor? queryPositions, Tensor flatPositions, Tensor targets, Tensor factors, long tokens)
     {
         InputIds = inputIds;
-        AttentionMask = attentionMask;
+        QueryPositions = queryPositions;
         FlatPositions = flatPositions;
         Targets = targets;
         Factors = factors;
@@ -22,10 +28,14 @@ internal sealed class RewardBatch : IDisposable
     /// <summary>[batch, length] int64.</summary>
     public Tensor InputIds { get; }
 
-    /// <summary>[batch, length] int64 (1 = real token), or null when every row has the full length.</summary>
-    public Tensor? AttentionMask { get; }
+    /// <summary>
+    /// [batch, P] int64: row b's loss positions, then position 0 as filler (P = the most any row has); the value logits
+    /// come out [batch, P]. Null when the loss reads at least half the positions: the full pass is then cheaper, and the
+    /// value logits are [batch, length].
+    /// </summary>
+    public Tensor? QueryPositions { get; }
 
-    /// <summary>[positions] int64: row · length + position.</summary>
+    /// <summary>[positions] int64: each loss position's flat index into the value logits, row · P + k (or row · length + position).</summary>
     public Tensor FlatPositions { get; }
 
     /// <summary>[positions] float32.</summary>
@@ -41,8 +51,10 @@ internal sealed class RewardBatch : IDisposable
     public static RewardBatch Collate(IReadOnlyList<TrainingItem> items, double stepWeight, Device device)
     {
         int length = items.Max(i => i.Length);
+        int queries = items.Max(i => i.Positions.Length);
+        bool picked = 2 * queries < length;
         var ids = new long[items.Count * length];
-        var mask = new long[items.Count * length];
+        var queryPositions = new long[items.Count * queries];
         var flat = new List<long>();
         var targets = new List<float>();
         var factors = new List<float>();
@@ -50,31 +62,27 @@ internal sealed class RewardBatch : IDisposable
         for (int b = 0; b < items.Count; b++)
         {
             var item = items[b];
-            for (int p = 0; p < item.Length; p++)
-            {
-                ids[b * length + p] = item.Example.Tokens[p];
-                mask[b * length + p] = 1;
-            }
+            for (int p = 0; p < item.Length; p++) ids[b * length + p] = item.Example.Tokens[p];
             real += item.Length;
             double share = stepWeight > 0 ? item.Weight / (double)item.Positions.Length / stepWeight : 0;
             for (int k = 0; k < item.Positions.Length; k++)
             {
-                flat.Add((long)b * length + item.Positions[k]);
+                queryPositions[b * queries + k] = item.Positions[k];
+                flat.Add(picked ? (long)b * queries + k : (long)b * length + item.Positions[k]);
                 targets.Add(item.Targets[k]);
                 factors.Add((float)share);
             }
         }
-        bool padded = real != (long)items.Count * length;
         return new RewardBatch(
             tensor(ids, [items.Count, length], device: device),
-            padded ? tensor(mask, [items.Count, length], device: device) : null,
+            picked ? tensor(queryPositions, [items.Count, queries], device: device) : null,
             tensor(flat.ToArray(), device: device),
             tensor(targets.ToArray(), device: device),
             tensor(factors.ToArray(), device: device),
             real);
     }
 
-    /// <summary>The batch's part of the step loss, <c>Σ factor · BCEWithLogits(z, target)</c>, from value logits [batch, length].</summary>
+    /// <summary>The batch's part of the step loss, <c>Σ factor · BCEWithLogits(z, target)</c>, from value logits [batch, P] (or [batch, length]).</summary>
     public Tensor Loss(Tensor valueLogits)
     {
         using var scope = NewDisposeScope();
@@ -86,7 +94,7 @@ internal sealed class RewardBatch : IDisposable
     public void Dispose()
     {
         InputIds.Dispose();
-        AttentionMask?.Dispose();
+        QueryPositions?.Dispose();
         FlatPositions.Dispose();
         Targets.Dispose();
         Factors.Dispose();

@@ -192,7 +192,7 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
             {
                 var batch = batches[k];
                 var embeddings = rows is null ? null : rows.index_select(0, localIds![k].reshape(-1)).view([.. batch.InputIds.shape, rows.shape[1]]);
-                using var output = model.Forward(batch.InputIds, batch.AttentionMask, inputEmbeddings: embeddings);
+                using var output = model.Forward(batch.InputIds, inputEmbeddings: embeddings, queryPositions: batch.QueryPositions);
                 var part = batch.Loss(output.ValueLogits);
                 if (stepWeight > 0) part.backward();
                 loss = KeptScalars.Plus(loss, part.detach());

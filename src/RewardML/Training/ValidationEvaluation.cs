@@ -43,7 +43,7 @@ internal static class ValidationEvaluation
             {
                 using var scope = TorchSharp.torch.NewDisposeScope();
                 using var tensors = RewardBatch.Collate(batch.Select(k => items[k]).ToList(), total, model.Device);
-                using var output = model.Forward(tensors.InputIds, tensors.AttentionMask);
+                using var output = model.Forward(tensors.InputIds, queryPositions: tensors.QueryPositions);
                 loss += tensors.Loss(output.ValueLogits).ToSingle();
             }
         }
