@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Training speed, side by side in one command: `rewardml train --backbone tiny` (embedding trained; touched-rows update,
-# the default, and dense AdamW) against a plain PyTorch 1.13 loop (plain_loop.py) on the same rows and batch budget:
+# Training speed, side by side in one command: `rewardml train --backbone tiny` (embedding trained; the touched-rows
+# update, and dense AdamW, the default) against a plain PyTorch 1.13 loop (plain_loop.py) on the same rows and batch budget:
 # the 10,000 shared CodeGen-16B HumanEval programs, max length 384, 4096 padded tokens per batch, 60 timed steps after
 # 5 warm-up steps. Real (unpadded) tokens per second of the timed steps, from each run's own per-step timings.
 # usage: bench/trainer-vs-pytorch/run.sh [threads=2] [rounds=2]    needs: apt-get install -y python3-torch libopenblas0-pthread
