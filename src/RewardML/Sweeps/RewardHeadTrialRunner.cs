@@ -11,13 +11,17 @@ namespace RewardML.Sweeps;
 
 /// <summary>
 /// The trial runner of a reward-head sweep: copies the base trainer options, sets every parameter that names a
-/// <see cref="RewardHeadTrainer.Options"/> property, hands the rest to the pipeline factory (SegmentSteps,
+/// <see cref="RewardHeadTrainer.Options"/> property or (<see cref="BackbonePrefix"/> + a <see cref="TinyPhiSpec.Keys"/>
+/// key, e.g. <c>Backbone.hidden</c>) a size of a tiny backbone, hands the rest to the pipeline factory (SegmentSteps,
 /// TokenizeForReward…), fits on the training data and measures the metric on the validation data.
 /// </summary>
 public sealed class RewardHeadTrialRunner : ITrialRunner
 {
     private static readonly Dictionary<string, PropertyInfo> TrainerProperties = typeof(RewardHeadTrainer.Options)
         .GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToDictionary(p => p.Name);
+
+    /// <summary>Dimension names <c>Backbone.KEY</c> size the tiny backbone (<c>KEY</c> as in <c>tiny:KEY=N</c>: hidden, layers, heads…).</summary>
+    public const string BackbonePrefix = "Backbone.";
 
     private readonly MLContext _ml;
     private readonly IDataView _train, _validation;
@@ -42,7 +46,10 @@ public sealed class RewardHeadTrialRunner : ITrialRunner
     /// <summary>Throws <see cref="ArgumentException"/> when a dimension names neither a trainer option nor (with a pipeline) a pipeline option.</summary>
     internal void CheckNames(SweepSearchSpace space)
     {
-        var unknown = space.Dimensions.Select(d => d.Name).Where(n => !TrainerProperties.ContainsKey(n)).ToList();
+        var badSizes = space.Dimensions.Select(d => d.Name).Where(n => n.StartsWith(BackbonePrefix, StringComparison.Ordinal) && BackboneKey(n) is null).ToList();
+        if (badSizes.Count > 0)
+            throw new ArgumentException($"RewardSweep: {string.Join(", ", badSizes.Select(n => $"'{n}'"))} is not a tiny backbone size; use {string.Join(", ", TinyPhiSpec.Keys.Select(k => BackbonePrefix + k))}.");
+        var unknown = space.Dimensions.Select(d => d.Name).Where(n => !TrainerProperties.ContainsKey(n) && BackboneKey(n) is null).ToList();
         if (unknown.Count > 0 && _pipeline is null)
             throw new ArgumentException($"RewardSweep: {string.Join(", ", unknown.Select(n => $"'{n}'"))} is not a RewardHeadTrainer.Options property, and the sweep has no pipeline to read it (give raw rows and a pipeline, or drop it).");
     }
@@ -51,8 +58,14 @@ public sealed class RewardHeadTrialRunner : ITrialRunner
     public static RewardHeadTrainer.Options ApplyTo(RewardHeadTrainer.Options baseOptions, Parameter parameter)
     {
         var o = baseOptions.Clone();
+        var sizes = new List<string>();
         foreach (var (name, value) in parameter)
         {
+            if (BackboneKey(name) is { } key)
+            {
+                sizes.Add($"{key}={Convert.ToString(value, CultureInfo.InvariantCulture)}");
+                continue;
+            }
             if (!TrainerProperties.TryGetValue(name, out var property)) continue;
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             object converted;
@@ -67,9 +80,20 @@ public sealed class RewardHeadTrialRunner : ITrialRunner
             }
             property.SetValue(o, converted);
         }
+        if (sizes.Count > 0)
+        {
+            // Sizes go through the CLI's parser: same keys and rules (a hidden size without intermediate gets an MLP twice as wide).
+            if (o.Backbone is not { IsTiny: true } tiny)
+                throw new ArgumentException($"RewardSweep: {string.Join(", ", sizes)} sizes a tiny backbone; the base options' backbone is {o.Backbone?.ToString() ?? "not set"}.");
+            o.Backbone = RewardBackbone.CreateTiny(TinyPhiSpec.Parse(string.Join(",", sizes), tiny.Tiny!), tiny.Seed);
+        }
         o.Validate();
         return o;
     }
+
+    // "Backbone.hidden" → "hidden" when it is a tiny size key; null otherwise.
+    private static string? BackboneKey(string name) =>
+        name.StartsWith(BackbonePrefix, StringComparison.Ordinal) && TinyPhiSpec.Keys.Contains(name[BackbonePrefix.Length..]) ? name[BackbonePrefix.Length..] : null;
 
     /// <inheritdoc/>
     public TrialResult Run(TrialSettings settings, CancellationToken cancellationToken)
