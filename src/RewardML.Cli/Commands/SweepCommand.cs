@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Reflection;
 using Microsoft.ML;
 using RewardML.Cli.Training;
 using RewardML.Steps;
@@ -261,8 +260,9 @@ internal sealed class SweepCommand : Command<SweepCommand.Settings>
             {
                 if (fixedByFlags.TryGetValue(d.Name, out var flag))
                     throw new ArgumentException($"{flag} fixes {d.Name}, but --space {path} sweeps it: drop one of them.");
-                if (!PipelineOptions.Contains(d.Name) && typeof(RewardHeadTrainer.Options).GetProperty(d.Name, BindingFlags.Public | BindingFlags.Instance) is not { CanWrite: true })
-                    throw new ArgumentException($"--space {path}: '{d.Name}' is neither a RewardHeadTrainer.Options property nor StepStrategy or MaxLength.");
+                if (!PipelineOptions.Contains(d.Name) && !RewardHeadTrialRunner.SetsOption(d.Name))
+                    throw new ArgumentException($"--space {path}: '{d.Name}' is neither a RewardHeadTrainer.Options property, a tiny backbone size " +
+                        $"({string.Join(", ", TinyPhiSpec.Keys.Select(k => RewardHeadTrialRunner.BackbonePrefix + k))}) nor StepStrategy or MaxLength.");
             }
             return space;
         }

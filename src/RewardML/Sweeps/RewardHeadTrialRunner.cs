@@ -49,10 +49,13 @@ public sealed class RewardHeadTrialRunner : ITrialRunner
         var badSizes = space.Dimensions.Select(d => d.Name).Where(n => n.StartsWith(BackbonePrefix, StringComparison.Ordinal) && BackboneKey(n) is null).ToList();
         if (badSizes.Count > 0)
             throw new ArgumentException($"RewardSweep: {string.Join(", ", badSizes.Select(n => $"'{n}'"))} is not a tiny backbone size; use {string.Join(", ", TinyPhiSpec.Keys.Select(k => BackbonePrefix + k))}.");
-        var unknown = space.Dimensions.Select(d => d.Name).Where(n => !TrainerProperties.ContainsKey(n) && BackboneKey(n) is null).ToList();
+        var unknown = space.Dimensions.Select(d => d.Name).Where(n => !SetsOption(n)).ToList();
         if (unknown.Count > 0 && _pipeline is null)
             throw new ArgumentException($"RewardSweep: {string.Join(", ", unknown.Select(n => $"'{n}'"))} is not a RewardHeadTrainer.Options property, and the sweep has no pipeline to read it (give raw rows and a pipeline, or drop it).");
     }
+
+    /// <summary>True when a dimension named <paramref name="name"/> sets a trainer option or a tiny backbone size (the rest go to the pipeline).</summary>
+    public static bool SetsOption(string name) => TrainerProperties.ContainsKey(name) || BackboneKey(name) is not null;
 
     /// <summary>The base trainer options with the parameter's trainer options set; throws <see cref="ArgumentException"/> for a value the option cannot take.</summary>
     public static RewardHeadTrainer.Options ApplyTo(RewardHeadTrainer.Options baseOptions, Parameter parameter)

@@ -137,6 +137,8 @@ public sealed class SweepCliTests
         File.WriteAllText(badSpace, """{ "dimensions": [ { "name": "NoSuchOption", "kind": "Boolean" } ] }""");
         string maxLengthSpace = Path.Combine(_dir, "max-length.json");
         File.WriteAllText(maxLengthSpace, """{ "dimensions": [ { "name": "MaxLength", "kind": "Integer", "min": 64, "max": 128 } ] }""");
+        string misspeltSize = Path.Combine(_dir, "misspelt-size.json");
+        File.WriteAllText(misspeltSize, """{ "dimensions": [ { "name": "Backbone.hiden", "kind": "Choice", "choices": ["32", "64"] } ] }""");
         string[] common = ["sweep", "--data", data, "--backbone", "tiny", "--out", folder];
         var cases = new (string[] Args, string Expected)[]
         {
@@ -146,6 +148,7 @@ public sealed class SweepCliTests
             ([.. common, "--best-of-n", "2", "--keep", "3"], "1 ≤ k ≤ n"),
             ([.. common, "--validation-split", "1"], "--validation-split"),
             ([.. common, "--space", badSpace], "NoSuchOption"),
+            ([.. common, "--space", misspeltSize], "Backbone.hidden"), // the valid size names are listed
             ([.. common, "--space", maxLengthSpace, "--max-length", "96"], "--max-length"),
             ([.. common, "--no-such-flag"], "no-such-flag"),
         };
