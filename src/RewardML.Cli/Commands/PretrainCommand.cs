@@ -66,8 +66,7 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var backbone = RewardBackbone.Parse(settings.Backbone);
-        if (!backbone.IsTiny) throw new ArgumentException($"--backbone: pretrain builds a tiny backbone from scratch; '{settings.Backbone}' is a checkpoint, which is pretrained already.");
+        var backbone = CliUsage.ParseTinyBackbone(settings.Backbone, "pretrain builds a tiny backbone from scratch; a checkpoint is pretrained already");
         var corpus = new CodeCorpus();
         foreach (string path in settings.Corpus.Length == 0 ? [StandardLibrary] : settings.Corpus)
         {

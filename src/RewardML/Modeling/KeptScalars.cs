@@ -8,8 +8,10 @@ namespace RewardML.Modeling;
 /// number becomes a <see cref="Scalar"/> that no dispose scope tracks and only a finalizer frees, so the temporary
 /// behind <c>a + b</c> (alpha = 1) or <c>x + 1e-5</c> can be finalized on the GC's thread while the native call still
 /// reads it. CI saw exactly that once: a training run died in <c>add</c> with libtorch's "Expected false to be true"
-/// from <c>Scalar::toFloat</c>. The additions and scalings with a number in the model's forward pass and the training
-/// loop go through here; TorchSharp's own optimizers still make such temporaries (a TorchSharp fix is the real cure).
+/// from <c>Scalar::toFloat</c>. The residual additions, RoPE and the scalings with a number in the model's forward pass
+/// go through here; RMSNorm squares without a Scalar exponent, and the attention mask, gradient clipping and the
+/// touched-rows AdamW hold explicit <c>using</c> Scalars. Not covered: <c>arange</c> bounds and TorchSharp's own
+/// optimizers, which still make such temporaries (a TorchSharp fix is the real cure).
 /// </summary>
 internal static class KeptScalars
 {

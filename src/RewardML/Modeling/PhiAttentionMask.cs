@@ -15,7 +15,8 @@ internal static class PhiAttentionMask
         long keys = past + seq;
         if (attentionMask is not null && (attentionMask.shape.Length != 2 || attentionMask.shape[0] != batch || attentionMask.shape[1] != keys))
             throw new ArgumentException($"attention mask has shape [{string.Join(", ", attentionMask.shape)}]; [{batch}, {keys}] (batch, cached + new tokens) expected.");
-        bool padded = attentionMask is not null && !attentionMask.ne(0).all().item<bool>();
+        using var zero = 0.ToScalar(); // held to the end of the calls (see KeptScalars)
+        bool padded = attentionMask is not null && !attentionMask.ne(zero).all().item<bool>();
         bool windowed = slidingWindow is { } w && keys > w;
         if (!padded && !windowed)
         {
@@ -27,9 +28,10 @@ internal static class PhiAttentionMask
         var queryPos = arange(past, keys, device: device).unsqueeze(1);
         var keyPos = arange(0, keys, device: device).unsqueeze(0);
         var allowed = keyPos.le(queryPos);
-        if (windowed) allowed = allowed.logical_and((queryPos - keyPos).lt(slidingWindow!.Value));
+        using var window = (slidingWindow ?? 0).ToScalar();
+        if (windowed) allowed = allowed.logical_and((queryPos - keyPos).lt(window));
         var mask = allowed.unsqueeze(0).unsqueeze(0).expand(batch, 1, seq, keys);
-        if (padded) mask = mask.logical_and(attentionMask!.ne(0).view(batch, 1, 1, keys));
+        if (padded) mask = mask.logical_and(attentionMask!.ne(zero).view(batch, 1, 1, keys));
         // A query with no visible key (a left-padding position) would produce NaN; let it see everything instead:
         // its output is padding and is never read.
         var blind = mask.any(-1, keepdim: true).logical_not();
@@ -48,7 +50,8 @@ internal static class PhiAttentionMask
         var queryPos = queryPositions.unsqueeze(-1);
         var keyPos = arange(0, keys, device: queryPositions.device).view(1, 1, keys);
         var allowed = keyPos.le(queryPos);
-        if (slidingWindow is { } w && keys > w) allowed = allowed.logical_and((queryPos - keyPos).lt(w));
+        using var window = (slidingWindow ?? 0).ToScalar(); // held to the end of the calls (see KeptScalars)
+        if (slidingWindow is { } w && keys > w) allowed = allowed.logical_and((queryPos - keyPos).lt(window));
         return allowed.unsqueeze(1).MoveToOuterDisposeScope();
     }
 }

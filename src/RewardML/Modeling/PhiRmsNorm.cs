@@ -26,7 +26,7 @@ public sealed class PhiRmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = input.to(ScalarType.Float32);
-        var variance = x.pow(2).mean([-1L], keepdim: true);
+        var variance = x.square().mean([-1L], keepdim: true); // square(): no Scalar exponent (see KeptScalars)
         var normed = (x * rsqrt(KeptScalars.Plus(variance, _eps))).to(input.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RewardML.Training;
@@ -17,7 +18,9 @@ internal static class GradientClipping
         var norm = stack(grads.Select(g => g.to(ScalarType.Float32).norm()).ToArray()).norm();
         if (maxNorm > 0)
         {
-            var coefficient = (maxNorm / (norm + 1e-6)).clamp_max(1.0);
+            // Explicit Scalars held to the end of the calls (see KeptScalars): implicit ones may be finalized mid-call.
+            using Scalar limit = maxNorm.ToScalar(), epsilon = 1e-6.ToScalar(), one = 1.ToScalar();
+            var coefficient = full_like(norm, limit).div_(norm.add(epsilon, one)).clamp_max_(one);
             using var _ = no_grad();
             foreach (var g in grads) g.mul_(coefficient.to(g.dtype));
         }

@@ -79,6 +79,12 @@ public sealed class PretrainCliTests
         Assert.AreNotEqual(0, code);
         StringAssert.Contains(stderr + stdout, "pretrain builds a tiny backbone from scratch");
 
+        // A misspelt name is not taken for a checkpoint folder: the one-line usage error train and demo give.
+        (code, stdout, stderr) = CliProcess.Run("pretrain", "--out", Path.Combine(_dir, "again"), "--backbone", "tny");
+        Assert.AreEqual(2, code, stderr + stdout);
+        StringAssert.Contains(stderr, "did you mean tiny");
+        Assert.AreEqual(1, stderr.Trim().Split('\n').Length, stderr);
+
         long weights = new FileInfo(Path.Combine(backbone, "model.safetensors")).LastWriteTimeUtc.Ticks;
         (code, stdout, stderr) = CliProcess.Run("pretrain", "--out", backbone);
         Assert.AreEqual(2, code, stderr + stdout);
