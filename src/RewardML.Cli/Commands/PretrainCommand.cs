@@ -20,7 +20,7 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
 
     public sealed class Settings : ComputeCommandSettings
     {
-        [CommandOption("--out <DIR>"), Description("Checkpoint folder to write: config.json, model.safetensors, pretraining.json; a folder that already holds a checkpoint is refused. Required.")]
+        [CommandOption("--out <DIR>"), Description("Checkpoint folder to write: config.json, model.safetensors, pretraining.json; a folder that already holds a finished checkpoint is refused. A stopped run's DIR/checkpoint/ is continued with --resume. Required.")]
         public string Out { get; init; } = "";
 
         [CommandOption("--backbone <TINY>"), Description("Sizes of the tiny backbone: tiny (default), tiny-mini, or sized as tiny:hidden=128,layers=4,heads=4,kv-heads=2.")]
@@ -53,6 +53,15 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
         [CommandOption("--seed <N>"), Description("Seed of the weights and the corpus order (default 0).")]
         public int Seed { get; init; }
 
+        [CommandOption("--checkpoint-steps <N>"), Description("Steps between resumable checkpoints in DIR/checkpoint/ (default 50; also written on Ctrl+C/SIGTERM, removed when the run finishes).")]
+        public int CheckpointSteps { get; init; } = CodeLanguageModelPretrainer.Options.Defaults.CheckpointSteps;
+
+        [CommandOption("--resume"), Description("Continue a stopped or killed run from DIR/checkpoint/ (same corpus and options); an error when there is no checkpoint. Default off.")]
+        public bool Resume { get; init; }
+
+        [CommandOption("--resume-if-exists"), Description("Continue from DIR/checkpoint/ when there is one, else start: for scheduler scripts that rerun the same command. Default off.")]
+        public bool ResumeIfExists { get; init; }
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
@@ -60,6 +69,8 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
             if (File.Exists(Path.Combine(Out, RewardML.Modeling.PhiCheckpoint.SingleFileName)) || File.Exists(Path.Combine(Out, RewardML.Interop.HuggingFaceFolder.ConfigFile)))
                 return ValidationResult.Error($"--out: {Out} already holds a checkpoint; give a new folder (or delete that one) so that no weights are overwritten.");
             if (Minutes is <= 0) return ValidationResult.Error("--minutes: must be positive.");
+            if (CheckpointSteps < 1) return ValidationResult.Error("--checkpoint-steps: must be at least 1.");
+            if (Resume && ResumeIfExists) return ValidationResult.Error("Give --resume or --resume-if-exists, not both.");
             return base.Validate();
         }
     }
@@ -67,6 +78,8 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var backbone = CliUsage.ParseTinyBackbone(settings.Backbone, "pretrain builds a tiny backbone from scratch; a checkpoint is pretrained already");
+        string checkpoint = TrainingCheckpoint.Current(settings.Out);
+        bool resuming = CliResume.Check(checkpoint, settings.Resume, settings.ResumeIfExists);
         var corpus = new CodeCorpus();
         foreach (string path in settings.Corpus.Length == 0 ? [StandardLibrary] : settings.Corpus)
         {
@@ -86,12 +99,24 @@ internal sealed class PretrainCommand : Command<PretrainCommand.Settings>
             Backbone = backbone.Tiny!, Steps = settings.Steps, MaxDuration = settings.Minutes is { } m ? TimeSpan.FromMinutes(m) : null,
             LearningRate = settings.LearningRate, SequenceLength = settings.SequenceLength, MaxTokensPerBatch = settings.TokensPerBatch,
             OutputVocabularySize = settings.OutputVocabulary, Seed = settings.Seed, Compute = settings.ToComputeOptions(),
+            CheckpointFolder = settings.Out, CheckpointSteps = settings.CheckpointSteps,
         };
-        var summary = new CodeLanguageModelPretrainer(options).Pretrain(corpus, settings.Out, new PretrainingProgressLines(settings.Steps), cancellationToken);
+        if (resuming) AnsiConsole.MarkupLine(Markup.Escape($"resuming from {checkpoint}"));
+        var progress = new PretrainingProgressLines(settings.Steps);
+        PretrainingSummary summary;
+        try
+        {
+            summary = new CodeLanguageModelPretrainer(options).Pretrain(corpus, settings.Out, progress, cancellationToken);
+        }
+        catch (OperationCanceledException e) when (Directory.Exists(checkpoint)) // stopped while tokenizing: nothing to continue
+        {
+            throw CliResume.Stopped(progress.LastStep is { } step ? $"after step {step} of {settings.Steps}" : "before the first step of this run", checkpoint, e);
+        }
         var table = new Table().AddColumns("", "");
         table.AddRow("backbone", Markup.Escape(summary.Backbone.ToString()));
         table.AddRow("corpus read", Markup.Escape($"{summary.Documents:N0} documents, {summary.Characters:N0} characters, {summary.CorpusTokens:N0} training tokens"));
-        table.AddRow("steps", Markup.Escape($"{summary.Steps} ({summary.TokensSeen:N0} tokens), {summary.Seconds:0} s"));
+        table.AddRow("steps", Markup.Escape($"{summary.Steps} ({summary.TokensSeen:N0} tokens), {summary.Seconds:0} s" +
+            (summary.ResumedFrom is { } from ? $" (resumed from step {from})" : "")));
         table.AddRow("output tokens", Markup.Escape($"{summary.OutputVocabularySize:N0} (cover {summary.OutputCoverage:P1} of the targets)"));
         table.AddRow("validation loss", Markup.Escape($"{summary.Validation[0].Loss:0.###} before → {summary.Validation[^1].Loss:0.###} after (nats per token)"));
         table.AddRow("checkpoint", Markup.Escape($"{Path.GetFullPath(settings.Out)} (train --backbone {settings.Out})"));

@@ -186,10 +186,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var backbone = CliUsage.ParseBackbone(settings.Backbone);
         var options = TrainerOptions(settings, backbone);
         string checkpoint = settings.Out + ".checkpoint";
-        if (Directory.Exists(checkpoint) && !settings.Resume && !settings.ResumeIfExists)
-            throw new ArgumentException($"{checkpoint} holds a checkpoint of an earlier run: add --resume to continue it, or delete it to start over.");
-        if (settings.Resume && !Directory.Exists(checkpoint))
-            throw new ArgumentException($"--resume: there is no checkpoint {checkpoint} to continue; drop --resume to start a new run (--resume-if-exists resumes only when there is one).");
+        CliResume.Check(checkpoint, settings.Resume, settings.ResumeIfExists);
 
         var ml = new MLContext(options.Seed);
         var segmenter = StepSegmenters.Create(new SegmentStepsEstimator.Options { Strategy = settings.Steps });
@@ -238,7 +235,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         catch (OperationCanceledException e)
         {
             string at = last is null ? "before the first step of this run" : $"at step {last.Step} of {last.TotalSteps}";
-            throw new CliStoppedException($"stopped {at}; the checkpoint is in {checkpoint}: rerun the same command with --resume to continue.", e);
+            throw CliResume.Stopped(at, checkpoint, e);
         }
         using var _ = head;
         var model = prepare.Append(head);

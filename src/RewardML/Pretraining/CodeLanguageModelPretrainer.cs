@@ -53,6 +53,9 @@ public sealed class CodeLanguageModelPretrainer
             /// <summary>Global gradient-norm clip.</summary>
             public const double MaxGradientNorm = 1.0;
 
+            /// <summary>Steps between checkpoints.</summary>
+            public const int CheckpointSteps = 50;
+
             /// <summary>Tokens the loss predicts.</summary>
             public const int OutputVocabularySize = 8192;
 
@@ -111,6 +114,16 @@ public sealed class CodeLanguageModelPretrainer
         /// <summary>Device, dtype and threads.</summary>
         public ComputeOptions Compute { get; set; } = new();
 
+        /// <summary>
+        /// Folder for a resumable checkpoint (its <c>checkpoint/</c> subfolder), saved every <see cref="CheckpointSteps"/>
+        /// steps and when the run is cancelled; a run started on a checkpoint of the same corpus and options continues
+        /// from it. Null (default): none.
+        /// </summary>
+        public string? CheckpointFolder { get; set; }
+
+        /// <summary>Steps between checkpoints when <see cref="CheckpointFolder"/> is set. Default 50.</summary>
+        public int CheckpointSteps { get; set; } = Defaults.CheckpointSteps;
+
         /// <summary>Sequences one step reads.</summary>
         internal int SequencesPerStep => Math.Max(1, MaxTokensPerBatch / SequenceLength);
 
@@ -121,6 +134,7 @@ public sealed class CodeLanguageModelPretrainer
             Positive(Steps, nameof(Steps));
             Positive(OutputVocabularySize, nameof(OutputVocabularySize));
             Positive(EvaluationSteps, nameof(EvaluationSteps));
+            Positive(CheckpointSteps, nameof(CheckpointSteps));
             if (WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(WarmupSteps), $"Pretraining: {nameof(WarmupSteps)} must not be negative, got {WarmupSteps}.");
             if (ValidationSequences < 0) throw new ArgumentOutOfRangeException(nameof(ValidationSequences), $"Pretraining: {nameof(ValidationSequences)} must not be negative, got {ValidationSequences}.");
             if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"Pretraining: {nameof(LearningRate)} must be positive, got {LearningRate}.");
@@ -155,7 +169,8 @@ public sealed class CodeLanguageModelPretrainer
     /// (created; files of the same names are replaced).
     /// </summary>
     /// <exception cref="InvalidDataException">The corpus is too small for one training and one validation sequence.</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; nothing is written.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; nothing is written but the checkpoint (with <see cref="Options.CheckpointFolder"/>).</exception>
+    /// <exception cref="InvalidOperationException">The checkpoint folder holds a checkpoint of another run.</exception>
     public PretrainingSummary Pretrain(CodeCorpus corpus, string outputFolder, IProgress<PretrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(corpus);
@@ -170,15 +185,17 @@ public sealed class CodeLanguageModelPretrainer
 
         using var model = backbone.Create(_options.Compute, new PhiRewardModelOptions());
         using var run = new PretrainingRun(model, vocabulary, _options);
-        var curve = new List<PretrainingEvaluation> { new(0, run.ValidationLoss(data.Validation)) };
-        int step = 0;
-        double lossSum = 0;
+        string runKey = RunKey(data, model.Config);
+        var saved = _options.CheckpointFolder is { } folder ? TrainingCheckpoint.TryLoadState<PretrainingCheckpointState>(folder, runKey) : null;
+        if (saved is not null) run.RestoreCheckpoint(_options.CheckpointFolder!);
+        var curve = saved?.Validation ?? [new(0, run.ValidationLoss(data.Validation))];
+        int step = saved?.Step ?? 0;
+        double lossSum = saved?.LossSum ?? 0;
+        long tokens = saved?.Tokens ?? 0;
         var order = new Random(_options.Seed);
         var pool = new List<int>();
-        long tokens = 0;
-        while (step < _options.Steps && !(_options.MaxDuration is { } limit && clock.Elapsed >= limit))
+        List<int[]> NextBatch()
         {
-            cancellation.ThrowIfCancellationRequested();
             var batch = new List<int[]>();
             while (batch.Count < _options.SequencesPerStep)
             {
@@ -186,6 +203,18 @@ public sealed class CodeLanguageModelPretrainer
                 batch.Add(data.Train[pool[^1]]);
                 pool.RemoveAt(pool.Count - 1);
             }
+            return batch;
+        }
+        for (int done = 0; done < step; done++) NextBatch(); // the batches are drawn in a seeded order: replay those already trained on
+        PretrainingCheckpointState State() => new(runKey, step, lossSum, tokens, [.. curve]);
+        while (step < _options.Steps && !(_options.MaxDuration is { } limit && clock.Elapsed >= limit))
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                if (_options.CheckpointFolder is { } f) run.SaveCheckpoint(f, State());
+                cancellation.ThrowIfCancellationRequested();
+            }
+            var batch = NextBatch();
             double rate = _options.LearningRate * LearningRateFactor.At(_options.Schedule, step, _options.WarmupSteps, _options.Steps);
             double loss = run.Step(batch, rate);
             step++;
@@ -197,15 +226,34 @@ public sealed class CodeLanguageModelPretrainer
                 validation = run.ValidationLoss(data.Validation);
                 curve.Add(new PretrainingEvaluation(step, validation.Value));
             }
+            if (_options.CheckpointFolder is { } every && step % _options.CheckpointSteps == 0 && step < _options.Steps) run.SaveCheckpoint(every, State());
             progress?.Report(new PretrainingProgress(step, _options.Steps, loss, validation, tokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds), clock.Elapsed));
         }
         if (curve[^1].Step != step) curve.Add(new PretrainingEvaluation(step, run.ValidationLoss(data.Validation)));
         run.Finish();
 
         var summary = new PretrainingSummary(_options.Backbone, _options.Seed, data.Documents, data.Characters, data.Train.Count * (long)_options.SequenceLength,
-            step, tokens, vocabulary.Ids.Length, vocabulary.Coverage, step == 0 ? double.NaN : lossSum / step, curve, clock.Elapsed.TotalSeconds);
+            step, tokens, vocabulary.Ids.Length, vocabulary.Coverage, step == 0 ? double.NaN : lossSum / step, curve, clock.Elapsed.TotalSeconds) { ResumedFrom = saved?.Step };
         Write(model, outputFolder, summary);
+        if (_options.CheckpointFolder is { } finished) TrainingCheckpoint.Delete(finished); // the run is complete: nothing to resume
         return summary;
+    }
+
+    // Identifies the run a checkpoint belongs to: the packed sequences and every option that shapes the steps (not the
+    // checkpoint settings or the time limit, which a resumed run may change).
+    private string RunKey(PackedSequences data, PhiConfig config)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var sequence in data.Train.Concat(data.Validation))
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(sequence.AsSpan()));
+        var o = _options;
+        var shaping = new
+        {
+            o.SequenceLength, o.MaxTokensPerBatch, o.Steps, o.LearningRate, o.WarmupSteps, o.Schedule, o.WeightDecay, o.MaxGradientNorm,
+            o.OutputVocabularySize, o.ValidationSequences, o.EvaluationSteps, o.Seed, o.Compute.DType, Config = config.ToJson(),
+        };
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(shaping)));
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     /// <summary>The built-in tokenizer that fills a tiny backbone of this vocabulary.</summary>

@@ -76,6 +76,24 @@ internal sealed class PretrainingRun : IDisposable
         return count == 0 ? double.NaN : sum / count;
     }
 
+    /// <summary>Saves the weights and optimizer state with <paramref name="state"/> into <paramref name="folder"/>'s checkpoint (swapped in whole).</summary>
+    public void SaveCheckpoint(string folder, PretrainingCheckpointState state) =>
+        TrainingCheckpoint.Save(folder, state, Updated(), _optimizer, _embedding, best: null);
+
+    /// <summary>Restores what <see cref="SaveCheckpoint"/> wrote and copies it into the model's weights.</summary>
+    public void RestoreCheckpoint(string folder)
+    {
+        TrainingCheckpoint.Restore(folder, Updated(), _optimizer, _embedding);
+        _masters.MastersToModel();
+        _embedding.MasterToModel();
+    }
+
+    // What the optimizers update, by state-dict key: the dense masters and the embedding's float32 master.
+    private List<(string Name, Tensor Tensor)> Updated() =>
+        [.. _masters.Parameters.Select(p => (p.Name, (Tensor)p.Parameter)), (EmbeddingKey, _embedding.Master)];
+
+    private const string EmbeddingKey = "model.embed_tokens.weight";
+
     /// <summary>Writes the float32 masters into the model's weights (they differ only in a lower-precision dtype) and leaves it in eval mode.</summary>
     public void Finish()
     {

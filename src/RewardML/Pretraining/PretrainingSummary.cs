@@ -21,6 +21,9 @@ public sealed record PretrainingSummary(
     TinyPhiSpec Backbone, int Seed, int Documents, long Characters, long CorpusTokens, int Steps, long TokensSeen,
     int OutputVocabularySize, double OutputCoverage, double MeanTrainingLoss, IReadOnlyList<PretrainingEvaluation> Validation, double Seconds)
 {
+    /// <summary>The step this run resumed from (its checkpoint's), or null for a run from the start; <c>Seconds</c> is then this run's part.</summary>
+    public int? ResumedFrom { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,

@@ -70,7 +70,7 @@ internal sealed class RewardHeadTraining(RewardHeadTrainer.Options options, ICha
         var state = new TrainingCheckpoint.State(runKey, 0, 0, [], null, double.NaN, 0, false);
         Dictionary<string, Tensor>? best = null;
         int? resumedFrom = null;
-        if (options.CheckpointFolder is { } folder && TrainingCheckpoint.TryLoadState(folder, runKey) is { } saved)
+        if (options.CheckpointFolder is { } folder && TrainingCheckpoint.TryLoadState<TrainingCheckpoint.State>(folder, runKey) is { } saved)
         {
             state = saved;
             best = TrainingCheckpoint.Restore(folder, updated, optimizer, embeddingOptimizer);

@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace RewardML.Training;
 
 /// <summary>
-/// The resumable state of a <c>Fit</c> in <c>CheckpointFolder</c>: <c>state.json</c> (steps done, epoch results, best
-/// epoch), <c>trainable.safetensors</c> (the parameters the optimizer updates), <c>optimizer.bin</c> (AdamW's moments and
+/// The resumable state of a training run in its checkpoint folder (a reward head's <c>Fit</c>, or pretraining):
+/// <c>state.json</c> (the run's own record: steps done and, for <c>Fit</c>, epoch results and best epoch), <c>trainable.safetensors</c> (the parameters the optimizer updates), <c>optimizer.bin</c> (AdamW's moments and
 /// step counts) and, once validation picked an epoch, <c>best.safetensors</c>. A new checkpoint is written to a temporary
 /// folder and swapped in, so a kill never leaves a half-written one. The data plan is a pure function of the seed, so
 /// restoring these files and skipping the steps done continues the run exactly.
@@ -21,14 +21,21 @@ internal static class TrainingCheckpoint
     private const string EmbeddingOptimizerFile = "embedding-optimizer.safetensors";
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
-    /// <summary>What <c>state.json</c> holds.</summary>
+    /// <summary>What every run's <c>state.json</c> has: the key of the run it belongs to and the steps done.</summary>
+    internal interface IRunState
+    {
+        string RunKey { get; }
+        int Step { get; }
+    }
+
+    /// <summary>What a reward head's <c>state.json</c> holds.</summary>
     internal sealed record State(string RunKey, int Step, int EpochsDone, List<RewardHeadEpochResult> Epochs, int? BestEpoch, double BestMetric,
-        int EpochsWithoutImprovement, bool StoppedEarly);
+        int EpochsWithoutImprovement, bool StoppedEarly) : IRunState;
 
     public static string Current(string folder) => Path.Combine(folder, "checkpoint");
 
-    public static void Save(string folder, State state, IReadOnlyList<(string Name, Tensor Tensor)> parameters, OptimizerHelper optimizer, TouchedRowsAdamW? embeddingOptimizer,
-        Dictionary<string, Tensor>? best)
+    public static void Save<TState>(string folder, TState state, IReadOnlyList<(string Name, Tensor Tensor)> parameters, OptimizerHelper optimizer, TouchedRowsAdamW? embeddingOptimizer,
+        Dictionary<string, Tensor>? best) where TState : IRunState
     {
         string target = Current(folder), temporary = target + ".tmp", old = target + ".old";
         if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
@@ -50,25 +57,32 @@ internal static class TrainingCheckpoint
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
     }
 
+    /// <summary>Removes the checkpoint of <paramref name="folder"/> (and a half-swapped one), once its run is complete.</summary>
+    public static void Delete(string folder)
+    {
+        foreach (string path in new[] { Current(folder), Current(folder) + ".tmp", Current(folder) + ".old" })
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+    }
+
     /// <summary>The saved state, or null when the folder holds no checkpoint. A checkpoint of another run (different data or options) is an error.</summary>
-    public static State? TryLoadState(string folder, string runKey)
+    public static TState? TryLoadState<TState>(string folder, string runKey) where TState : class, IRunState
     {
         string target = Current(folder);
         // A kill between the two moves of Save leaves the previous checkpoint in .old: use it.
         if (!Directory.Exists(target) && Directory.Exists(target + ".old")) Directory.Move(target + ".old", target);
         string path = Path.Combine(target, StateFile);
         if (!File.Exists(path)) return null;
-        State state;
+        TState state;
         try
         {
-            state = JsonSerializer.Deserialize<State>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty.");
+            state = JsonSerializer.Deserialize<TState>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty.");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path}: invalid checkpoint state ({e.Message}).", e);
         }
         if (state.RunKey != runKey)
-            throw new InvalidOperationException($"RewardHead: the checkpoint in {folder} belongs to another run (different data or training options); use a new CheckpointFolder or delete it.");
+            throw new InvalidOperationException($"The checkpoint in {folder} belongs to another run (different data or training options); use a new checkpoint folder or delete it.");
         return state;
     }
 

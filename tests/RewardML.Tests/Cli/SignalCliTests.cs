@@ -60,6 +60,39 @@ public sealed partial class SignalCliTests
     }
 
     [TestMethod]
+    public void PretrainStoppedBySigtermSaysHowToContinueAndResumesToTheEnd()
+    {
+        string sources = Path.Combine(_dir, "sources"), backbone = Path.Combine(_dir, "backbone");
+        Pretraining.SyntheticPython.WriteModules(sources, 20);
+        // No periodic checkpoint before the end: the one found afterwards can only come from the signal.
+        string[] pretrain = ["pretrain", "--out", backbone, "--corpus", sources, "--backbone", "tiny:" + TrainCliTests.SmallSizes, "--steps", "1500",
+            "--sequence-length", "32", "--tokens-per-batch", "256", "--output-vocabulary", "256", "--checkpoint-steps", "100000", "--device", "cpu", "--threads", "1"];
+        using (var run = new SignalledCli(pretrain))
+        {
+            if (!run.WaitUntil(() => run.Stdout.Contains("step 150/"))) Assert.Inconclusive("pretrain ended before its first progress line: " + run.Stderr);
+            if (!run.Signal(SignalledCli.SIGTERM)) Assert.Inconclusive("pretrain finished before the signal was sent (machine too fast for this check)");
+            int code = run.Exit();
+            string model = Path.Combine(backbone, "model.safetensors");
+            if (code == 0 && File.Exists(model)) Assert.Inconclusive("the run finished before the signal arrived (machine too fast for this check)");
+            Assert.AreEqual(143, code, "SIGTERM: 128 + 15. " + run.Stderr);
+            StringAssert.Contains(run.Stderr, "--resume", "says how to continue");
+            Assert.IsTrue(File.Exists(Path.Combine(backbone, "checkpoint", "state.json")), "the signal wrote a checkpoint");
+            Assert.IsFalse(File.Exists(model), "no model from a stopped run");
+
+            var (again, _, againErr) = CliProcess.Run(pretrain, TimeSpan.FromMinutes(5));
+            Assert.AreEqual(2, again, "the same command without --resume neither continues nor overwrites the checkpoint: " + againErr);
+            StringAssert.Contains(againErr, "add --resume");
+
+            var (resumed, stdout, stderr) = CliProcess.Run([.. pretrain, "--resume"], TimeSpan.FromMinutes(5));
+            Assert.AreEqual(0, resumed, stderr + stdout);
+            StringAssert.Contains(stdout, "resuming from");
+            StringAssert.Contains(stdout, "(resumed from step", "the summary says where it continued");
+            Assert.IsTrue(File.Exists(model), "the resumed run writes the model");
+            Assert.IsFalse(Directory.Exists(Path.Combine(backbone, "checkpoint")), "and removes the checkpoint it finished");
+        }
+    }
+
+    [TestMethod]
     public void TrainStartedWithSigintIgnoredStillStopsCleanlyOnCtrlC()
     {
         string data = Rows(), zip = Path.Combine(_dir, "m.zip");
