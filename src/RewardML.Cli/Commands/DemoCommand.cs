@@ -40,6 +40,12 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         [CommandOption("--seed <N>"), Description("Seed of the sample, the split, the model and the bootstrap. Default 0.")]
         public int Seed { get; init; }
 
+        [CommandOption("--fold <I/K>"), Description("Cross-validation by problem: cut the seeded problem order into K parts and hold out part I (test; part I+1 validates, the rest train). Run I = 0 … K−1 to hold out every problem once; held-out-scores.jsonl of the runs concatenate into one file for rewardml eval. Default: the 60/20/20 split (for 100 problems, fold 0/5).")]
+        public string? Fold { get; init; }
+
+        /// <summary>The fold <see cref="Fold"/> names, or null for the default split.</summary>
+        public DemoFold? CrossValidationFold() => Fold is null ? null : DemoFold.Parse(Fold);
+
         [CommandOption("--per-problem <N>"), Description("humaneval: programs per problem (1-100). Default 100 (8 with --quick).")]
         public int? PerProblem { get; init; }
 
@@ -60,6 +66,9 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 
         [CommandOption("--learning-rate <RATE>"), Description("Peak AdamW learning rate. Default 1e-3 (a tiny backbone trained from scratch; 2e-3 with --quick on humaneval).")]
         public double? LearningRate { get; init; }
+
+        [CommandOption("--balance-classes <BOOL>"), Description("Per-problem class balancing of the training loss (as train --balance-classes): true weighs each problem's passing and failing programs equally, so the model learns what separates programs of one problem; false also lets it learn how hard a problem is, which a pooled AUC over problems rewards. Default true.")]
+        public bool? BalanceClasses { get; init; }
 
         [CommandOption("--workers <N>"), Description("Programs judged at the same time. Default: number of cores + 1.")]
         public int? Workers { get; init; }
@@ -82,6 +91,11 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             if (JudgeSeconds is { } s && !(s > 0)) return ValidationResult.Error("--judge-seconds: must be positive.");
             if (LearningRate is { } lr && !(lr > 0)) return ValidationResult.Error("--learning-rate: must be positive.");
             if (Workers is < 1) return ValidationResult.Error("--workers: must be at least 1.");
+            if (Fold is not null)
+            {
+                try { CrossValidationFold(); }
+                catch (FormatException e) { return ValidationResult.Error(e.Message); }
+            }
             if (File.Exists(Out)) return ValidationResult.Error($"--out: {Out} is a file; a folder is expected.");
             try
             {
@@ -105,8 +119,8 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         var rows = humanEval
             ? await HumanEvalDemo.PrepareAsync(new HumanEvalDemo.Options(
                 settings.PerProblem ?? (settings.Quick ? 8 : 100), settings.Judge ?? (settings.Quick ? 24 : int.MaxValue), // by default as many as the time budget allows
-                TimeSpan.FromSeconds(settings.JudgeSeconds ?? (settings.Quick ? 20 : 120))), sandbox, settings.Seed, settings.Out, cancellationToken)
-            : await AppsMutantsDemo.PrepareAsync(settings.Quick, sandbox, settings.Seed, settings.Out, cancellationToken);
+                TimeSpan.FromSeconds(settings.JudgeSeconds ?? (settings.Quick ? 20 : 120))), sandbox, settings.Seed, settings.CrossValidationFold(), settings.Out, cancellationToken)
+            : await AppsMutantsDemo.PrepareAsync(settings.Quick, sandbox, settings.Seed, settings.CrossValidationFold(), settings.Out, cancellationToken);
 
         var options = new DemoTraining.Options(
             Epochs: settings.Epochs ?? (humanEval || settings.Quick ? FromScratch.NumberOfEpochs : 8),
@@ -115,7 +129,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             MaxLength: humanEval ? 384 : 512, MaxTokensPerBatch: humanEval ? (settings.Quick ? 2048 : FromScratch.MaxTokensPerBatch) : 8192,
             Settings: settings.Quick ? [new BestOfNSetting(3, 1)] : [new BestOfNSetting(3, 1), new BestOfNSetting(10, 3)],
             Backbone: settings.BackboneSizes(), Compute: settings.ToComputeOptions(), Seed: settings.Seed, OutFolder: settings.Out,
-            PretrainSteps: settings.PretrainSteps);
+            PretrainSteps: settings.PretrainSteps, BalanceClasses: settings.BalanceClasses ?? true);
         DemoTraining.Run(rows, options, cancellationToken);
         AnsiConsole.MarkupLine($"demo: {clock.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s in all" +
                                (OperatingSystem.IsLinux() && File.Exists("/proc/loadavg") ? $" (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end)" : ""));

@@ -14,7 +14,7 @@ namespace RewardML.Cli.Demo;
 internal static class AppsMutantsDemo
 {
     /// <summary>Generates, labels (the sandbox, not the mutation, decides), splits, and writes <c>labelled.jsonl</c>.</summary>
-    public static async Task<DemoRows> PrepareAsync(bool quick, SandboxOptions sandbox, int seed, string outFolder, CancellationToken cancellationToken)
+    public static async Task<DemoRows> PrepareAsync(bool quick, SandboxOptions sandbox, int seed, DemoFold? fold, string outFolder, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
         var problems = DemoDataset.Load(quick);
@@ -33,7 +33,7 @@ internal static class AppsMutantsDemo
         console.MarkupLine($"   references passing: {candidates.Where((c, i) => c.Mutation == DemoCandidate.Reference && labels[i]).Count()}/{candidates.Count - mutants.Count}; " +
                            $"mutants still passing: {mutants.Count(x => labels[x.i])}/{mutants.Count}");
 
-        var split = DemoDataset.Split(problems, seed);
+        var split = fold is null ? DemoDataset.Split(problems, seed) : DemoDataset.Split(problems, seed, fold);
         var rows = candidates.Select((c, i) => new DemoRow
         {
             ProblemId = c.ProblemId, CandidateId = c.CandidateId, Prompt = byId[c.ProblemId].Question,

@@ -63,8 +63,7 @@ internal static class DemoDataset
         ArgumentNullException.ThrowIfNull(problems);
         if (validationFraction is < 0 or >= 1 || testFraction is < 0 or >= 1 || validationFraction + testFraction >= 1)
             throw new ArgumentException($"DemoDataset.Split: validation ({validationFraction}) and test ({testFraction}) fractions must be in [0, 1) and leave room for training.");
-        var ids = problems.Select(p => p.ProblemId).Distinct().Order(StringComparer.Ordinal).ToArray();
-        new Random(seed).Shuffle(ids);
+        var ids = Shuffled(problems, seed);
         int n = ids.Length;
         int test = (int)Math.Round(n * testFraction, MidpointRounding.AwayFromZero);
         int validation = (int)Math.Round(n * validationFraction, MidpointRounding.AwayFromZero);
@@ -75,6 +74,31 @@ internal static class DemoDataset
             while (test + validation > n - 1) { if (validation > 1) validation--; else test--; }
         }
         return new DemoSplit(ids[(test + validation)..], ids[test..(test + validation)], ids[..test]);
+    }
+
+    /// <summary>
+    /// Fold <paramref name="fold"/> of a K-fold split by problem: the ids sorted ordinally and shuffled with
+    /// <paramref name="seed"/> (as <see cref="Split(IEnumerable{AppsProblem}, int, double, double)"/> does), cut into
+    /// K near-equal parts; the fold's part is the test set, the next part the validation set, the rest train.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer problems than folds.</exception>
+    public static DemoSplit Split(IEnumerable<AppsProblem> problems, int seed, DemoFold fold)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        ArgumentNullException.ThrowIfNull(fold);
+        var ids = Shuffled(problems, seed);
+        if (ids.Length < fold.Count)
+            throw new ArgumentException($"--fold {fold}: {ids.Length} problems cannot fill {fold.Count} folds.");
+        string[] Part(int part) { var (start, end) = fold.Bounds(part, ids.Length); return ids[start..end]; }
+        var train = Enumerable.Range(0, fold.Count).Where(p => p != fold.Index && p != fold.ValidationIndex).SelectMany(Part).ToArray();
+        return new DemoSplit(train, Part(fold.ValidationIndex), Part(fold.Index));
+    }
+
+    private static string[] Shuffled(IEnumerable<AppsProblem> problems, int seed)
+    {
+        var ids = problems.Select(p => p.ProblemId).Distinct().Order(StringComparer.Ordinal).ToArray();
+        new Random(seed).Shuffle(ids);
+        return ids;
     }
 
     private static IEnumerable<JsonObject> Rows()

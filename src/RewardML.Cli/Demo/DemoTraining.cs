@@ -24,7 +24,7 @@ internal static class DemoTraining
 {
     /// <summary>The training knobs the demo sets; <c>Backbone</c> sizes the tiny model (weights seeded by <c>Seed</c>), and its vocabulary picks the tokenizer; <c>PretrainSteps</c> &gt; 0 pretrains it first.</summary>
     internal sealed record Options(int Epochs, double LearningRate, int MaxLength, int MaxTokensPerBatch, IReadOnlyList<BestOfNSetting> Settings,
-        TinyPhiSpec Backbone, ComputeOptions Compute, int Seed, string OutFolder, int PretrainSteps = 0);
+        TinyPhiSpec Backbone, ComputeOptions Compute, int Seed, string OutFolder, int PretrainSteps = 0, bool BalanceClasses = true);
 
     /// <summary>The subfolder of <c>--out</c> that holds the pretrained backbone (a checkpoint folder).</summary>
     public const string BackboneFolder = "backbone";
@@ -53,12 +53,13 @@ internal static class DemoTraining
         var trainer = ml.BinaryClassification.Trainers.RewardHead(new RewardHeadTrainer.Options
         {
             Backbone = backbone, Seed = options.Seed, NumberOfEpochs = options.Epochs, LearningRate = options.LearningRate,
-            MaxTokensPerBatch = options.MaxTokensPerBatch, Calibrate = true, Compute = options.Compute,
+            MaxTokensPerBatch = options.MaxTokensPerBatch, Calibrate = true, Compute = options.Compute, BalanceClasses = options.BalanceClasses,
             LogFile = Path.Combine(options.OutFolder, "training-log.jsonl"),
         });
         console.MarkupLine($"[bold]3. Train[/] a reward head on {Markup.Escape(backbone.ToString())}, {(backbone.IsTiny ? "from scratch" : "pretrained")} (SegmentSteps → TokenizeForReward " +
                            $"[[prompt format {rows.Format.ToString().ToLowerInvariant()}, {options.MaxLength} tokens]] → RewardHead), " +
-                           $"{options.Epochs} epochs, learning rate {options.LearningRate.ToString("g3", CultureInfo.InvariantCulture)}");
+                           $"{options.Epochs} epochs, learning rate {options.LearningRate.ToString("g3", CultureInfo.InvariantCulture)}" +
+                           (options.BalanceClasses ? "" : ", no per-problem class balancing"));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var head = TrainingProgressBar.Run(trainer, _ => trainer.Fit(prepare.Transform(train), prepare.Transform(validation), cancellationToken));
         var model = prepare.Append(head);
@@ -88,6 +89,7 @@ internal static class DemoTraining
         {
             Score = p, Probability = p, StepScores = null, StepTokenEnds = null, CodeTokenStart = null,
         }).ToList();
+        WriteHeldOutScores(Path.Combine(options.OutFolder, HeldOutScoresFile), ensembleRows, modelRows, baselineRows);
         // A program with no step end inside the token window has no value (NaN), as `score` writes it and `eval` skips it:
         // leave it out of all three scorers so that their comparison stays paired, and say so.
         var unscored = Enumerable.Range(0, modelRows.Count).Where(i => !double.IsFinite(modelRows[i].Score) || !double.IsFinite(ensembleRows[i].Score)).ToHashSet();
@@ -129,7 +131,7 @@ internal static class DemoTraining
         console.MarkupLine($"   verdict: [bold]{Markup.Escape(report.Comparison!.Verdict)}[/]");
         console.MarkupLine($"   the reward model alone against the n-gram baseline: [bold]{Markup.Escape(alone.Comparison!.Verdict)}[/] (its report: {RewardModelAloneFolder}/)");
         console.MarkupLine("   (95% bootstrap intervals over problems in brackets; gain = best-of-N / random − 1. A tiny model trained on a CPU is not a Phi-4 critic: the numbers are what it achieves here.)");
-        console.MarkupLine($"report: {Markup.Escape(string.Join(", ", files.Select(Path.GetFileName)))} in {Markup.Escape(Path.GetFullPath(options.OutFolder))}");
+        console.MarkupLine($"report: {Markup.Escape(string.Join(", ", files.Select(Path.GetFileName).Append(HeldOutScoresFile)))} in {Markup.Escape(Path.GetFullPath(options.OutFolder))}");
         return report;
     }
 
@@ -149,6 +151,27 @@ internal static class DemoTraining
         AnsiConsole.MarkupLine(Markup.Escape($"   {summary.TokensSeen:N0} tokens, validation loss {summary.Validation[0].Loss:0.##} → {summary.Validation[^1].Loss:0.##} nats per token, {summary.Seconds:0} s"));
         return RewardBackbone.FromCheckpoint(folder);
     }
+
+    /// <summary>
+    /// The held-out programs with every scorer's score, one JSON object per line: <c>problem_id, candidate_id, label,
+    /// Score, Probability</c> (the ensemble), <c>RewardModelScore, RewardModelProbability, BaselineProbability</c>; null
+    /// where a program has no score. <c>rewardml eval --scored FILE --baseline BaselineProbability</c> reads it, and
+    /// the files of <c>--fold 0/K … K−1/K</c> concatenate into one evaluation over every problem.
+    /// </summary>
+    private static void WriteHeldOutScores(string path, List<ScoredRow> ensemble, List<ScoredRow> model, List<ScoredRow> baseline)
+    {
+        static double? Finite(double value) => double.IsFinite(value) ? value : null;
+        File.WriteAllLines(path, ensemble.Select((e, i) => System.Text.Json.JsonSerializer.Serialize(new
+        {
+            problem_id = e.ProblemId, candidate_id = e.CandidateId, label = e.Label,
+            Score = Finite(e.Score), Probability = Finite(e.Probability),
+            RewardModelScore = Finite(model[i].Score), RewardModelProbability = Finite(model[i].Probability),
+            BaselineProbability = Finite(baseline[i].Probability),
+        })));
+    }
+
+    /// <summary>The held-out programs' scores, in <c>--out</c>.</summary>
+    public const string HeldOutScoresFile = "held-out-scores.jsonl";
 
     /// <summary>What the demo's report calls the blend of the reward model and the n-gram model.</summary>
     public const string EnsembleName = "ensemble";

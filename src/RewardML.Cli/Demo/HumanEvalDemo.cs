@@ -20,7 +20,7 @@ internal static class HumanEvalDemo
     internal sealed record Options(int PerProblem, int Judge, TimeSpan JudgeBudget);
 
     /// <summary>Loads, judges a sample in the sandbox (their labels become the sandbox's), splits, and writes <c>labelled.jsonl</c>.</summary>
-    public static async Task<DemoRows> PrepareAsync(Options options, SandboxOptions sandbox, int seed, string outFolder, CancellationToken cancellationToken)
+    public static async Task<DemoRows> PrepareAsync(Options options, SandboxOptions sandbox, int seed, DemoFold? fold, string outFolder, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
         var problems = HumanEvalDemoData.Problems();
@@ -55,7 +55,7 @@ internal static class HumanEvalDemo
             console.MarkupLine(Markup.Escape($"   disagreement: {samples[i].ProblemId} #{samples[i].CandidateId}: official '{Short(samples[i].HarnessResult)}', sandbox {Verdict(verdicts[i]!)}"));
         console.MarkupLine($"   labels: the sandbox's for the {judged.Count} judged programs, the official harness's for the other {samples.Count - judged.Count}");
 
-        var split = DemoDataset.Split(problems, seed);
+        var split = fold is null ? DemoDataset.Split(problems, seed) : DemoDataset.Split(problems, seed, fold);
         var rows = samples.Select((s, i) => new DemoRow
         {
             ProblemId = s.ProblemId, CandidateId = s.CandidateId, Prompt = s.Prompt, Code = s.Code, Label = verdicts[i]?.StrictPass ?? s.OfficialLabel,

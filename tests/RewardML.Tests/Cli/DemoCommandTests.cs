@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RewardML.Cli.Demo;
 using RewardML.Tokenization;
 
 namespace RewardML.Tests.Cli;
@@ -122,6 +123,68 @@ public sealed class DemoCommandTests
             TrainCliTests.AssertSmallTinySizes(config, "the demo's model.zip");
             using (var head = TrainCliTests.HeadOf(Path.Combine(dir, "model.zip")))
                 PretrainCliTests.AssertFineTunedFrom(pretrained, head.Model.Model.EmbedTokens.Weight.data<float>().ToArray(), "the demo's reward model embedding");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void QuickDemoOnAFoldHoldsOutThatFoldAndWritesHeldOutScoresThatEvalReads()
+    {
+        if (!File.Exists("/usr/bin/bwrap")) Assert.Inconclusive("bubblewrap is not installed (apt-get install bubblewrap); the demo runs programs in it.");
+        string dir = Directory.CreateTempSubdirectory("demo-cli-").FullName;
+        try
+        {
+            var (code, stdout, stderr) = CliProcess.Run(["demo", "--quick", "--fold", "3/5", "--backbone", "tiny:" + TrainCliTests.SmallSizes, "--judge", "0", "--per-problem", "3",
+                "--epochs", "1", "--out", dir, "--seed", "0", "--device", "cpu", "--threads", "1"], TimeSpan.FromMinutes(10));
+            Assert.AreEqual(0, code, stderr + stdout);
+
+            // The held-out problems are the fold's part of the seeded order, not the default split's.
+            var expected = DemoDataset.Split(HumanEvalDemoData.Problems(), seed: 0, new DemoFold(3, 5));
+            var labelled = File.ReadAllLines(Path.Combine(dir, "labelled.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            string[] Problems(string part) => labelled.Where(r => r.GetProperty("split").GetString() == part).Select(r => r.GetProperty("problem_id").GetString()!).Distinct().ToArray();
+            CollectionAssert.AreEquivalent(expected.Test.ToList(), Problems("test"), "fold 3/5 holds out part 3");
+            CollectionAssert.AreEquivalent(expected.Validation.ToList(), Problems("validation"), "and validates on part 4");
+
+            // held-out-scores.jsonl: one row per held-out program with every scorer's score; eval reads it and gets the
+            // demo's own numbers for the reward model.
+            string scores = Path.Combine(dir, "held-out-scores.jsonl");
+            var rows = File.ReadAllLines(scores).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.HasCount(labelled.Count(r => r.GetProperty("split").GetString() == "test"), rows, "one row per held-out program");
+            foreach (var column in new[] { "problem_id", "candidate_id", "label", "Score", "Probability", "RewardModelScore", "RewardModelProbability", "BaselineProbability" })
+                Assert.IsTrue(rows.All(r => r.TryGetProperty(column, out _)), $"every row has {column}");
+            var (evalCode, evalOut, evalErr) = CliProcess.Run(["eval", "--scored", scores, "--score-column", "RewardModelScore", "--probability-column", "RewardModelProbability",
+                "--baseline", "BaselineProbability", "-n", "3", "-k", "1", "--report-dir", Path.Combine(dir, "eval")], TimeSpan.FromMinutes(5));
+            Assert.AreEqual(0, evalCode, evalErr + evalOut);
+            double AucOf(string report)
+            {
+                using var json = JsonDocument.Parse(File.ReadAllText(report));
+                return json.RootElement.GetProperty("scorers")[0].GetProperty("classifier").GetProperty("auc").GetDouble();
+            }
+            Assert.AreEqual(AucOf(Path.Combine(dir, "reward-model-alone", "report.json")), AucOf(Path.Combine(dir, "eval", "report.json")), 1e-9,
+                "eval on the file reproduces the demo's AUC for the reward model");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("5/5")]
+    [DataRow("1/2")]
+    public void ADemoFoldThatIsNotIOfKGivesOneLineAndExitCode2BeforeAnythingRuns(string fold)
+    {
+        string dir = Directory.CreateTempSubdirectory("demo-cli-").FullName, output = Path.Combine(dir, "out");
+        try
+        {
+            var (code, stdout, stderr) = CliProcess.Run("demo", "--quick", "--fold", fold, "--out", output);
+            Assert.AreEqual(2, code, stderr + stdout);
+            Assert.AreEqual(1, stderr.Trim().Split('\n').Length, stderr);
+            StringAssert.Contains(stderr, "--fold");
+            Assert.IsFalse(Directory.Exists(output), "the demo refuses before it starts: no output folder");
         }
         finally
         {

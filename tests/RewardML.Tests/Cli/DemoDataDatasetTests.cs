@@ -124,4 +124,42 @@ public sealed class DemoDataDatasetTests
         Assert.ThrowsExactly<ArgumentException>(() => DemoDataset.Split(problems, 0, validationFraction: 0.5, testFraction: 0.5));
         Assert.ThrowsExactly<KeyNotFoundException>(() => split.PartOf("no-such-problem"));
     }
+    [TestMethod]
+    public void FoldsHoldOutEveryProblemOnceAndValidateOnTheNextFold()
+    {
+        var problems = HumanEvalDemoData.Problems();
+        var ids = problems.Select(p => p.ProblemId).ToList();
+        var splits = Enumerable.Range(0, 5).Select(i => DemoDataset.Split(problems, seed: 7, new DemoFold(i, 5))).ToList();
+        CollectionAssert.AreEquivalent(ids, splits.SelectMany(s => s.Test).ToList(), "across the 5 folds every problem is held out exactly once");
+        for (int i = 0; i < 5; i++)
+        {
+            var split = splits[i];
+            CollectionAssert.AreEquivalent(ids, split.Train.Concat(split.Validation).Concat(split.Test).ToList(), $"fold {i}: a partition");
+            Assert.AreEqual((60, 20, 20), (split.Train.Count, split.Validation.Count, split.Test.Count), $"fold {i}: 60/20/20");
+            CollectionAssert.AreEqual(splits[(i + 1) % 5].Test.ToList(), split.Validation.ToList(), $"fold {i} validates on the next fold's test part");
+        }
+        var plain = DemoDataset.Split(problems, seed: 7);
+        CollectionAssert.AreEqual(plain.Test.ToList(), splits[0].Test.ToList(), "100 problems: fold 0/5 is the default split's test part");
+        CollectionAssert.AreEqual(plain.Validation.ToList(), splits[0].Validation.ToList(), "and its validation part");
+        CollectionAssert.AreNotEqual(splits[0].Test.ToList(), DemoDataset.Split(problems, seed: 8, new DemoFold(0, 5)).Test.ToList(), "the seed orders the problems");
+
+        var uneven = DemoDataset.Split(problems.Take(7), seed: 0, new DemoFold(2, 3));
+        Assert.AreEqual(7, uneven.Train.Count + uneven.Validation.Count + uneven.Test.Count, "7 problems in 3 folds: sizes 2, 2, 3");
+        Assert.ThrowsExactly<ArgumentException>(() => DemoDataset.Split(problems.Take(4), 0, new DemoFold(0, 5)), "fewer problems than folds");
+    }
+
+    [TestMethod]
+    [DataRow("2/5", 2, 5)]
+    [DataRow("0/3", 0, 3)]
+    public void AFoldParsesAsIndexSlashCount(string text, int index, int count) =>
+        Assert.AreEqual((index, count), (DemoFold.Parse(text).Index, DemoFold.Parse(text).Count));
+
+    [TestMethod]
+    [DataRow("5/5")]
+    [DataRow("0/2")]
+    [DataRow("-1/5")]
+    [DataRow("1-5")]
+    [DataRow("a/5")]
+    public void AFoldThatIsNotIOfKIsAFormatErrorNamingTheOption(string text) =>
+        StringAssert.Contains(Assert.ThrowsExactly<FormatException>(() => DemoFold.Parse(text)).Message, "--fold");
 }
