@@ -67,7 +67,8 @@ public static class NgramEnsemble
     /// <param name="rewardModel">A fitted reward model chain that adds <c>Score</c>.</param>
     /// <param name="ngrams">A fitted <see cref="NgramScorer.Estimator"/> (or any binary classifier over <c>Code</c>).</param>
     /// <param name="validation">Validation rows the reward model can score, with <c>Label</c>; both classes must occur.</param>
-    /// <exception cref="ArgumentException">The validation rows lack a class, or have no row the reward model scores.</exception>
+    /// <exception cref="ArgumentException">The validation rows lack a class, have no row the reward model scores, or
+    /// both scores rank failures above passes on them.</exception>
     public static NgramEnsembleModel Blend(MLContext mlContext, ITransformer rewardModel, ITransformer ngrams, IDataView validation)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
@@ -88,14 +89,20 @@ public static class NgramEnsemble
         var blendInput = mlContext.Data.LoadFromEnumerable(rows);
         string[] inputs = [RewardModelScoreColumnName, NgramScoreColumnName];
         var (concatenate, blend) = FitBlend(mlContext, blendInput, inputs);
-        var weights = blend.Model.SubModel.Weights;
-        if (weights.Any(w => w < 0))
+        if (blend.Model.SubModel.Weights.Any(w => w < 0))
         {
-            // Both scores rank passes above failures, so a negative weight is the blend fitting the validation problems'
-            // noise (it happens when one model is much weaker there). The best blend with no negative weight then keeps
-            // the other score alone (the likelihood is concave): refit on it.
-            inputs = [weights[0] >= weights[1] ? RewardModelScoreColumnName : NgramScoreColumnName];
-            (concatenate, blend) = FitBlend(mlContext, blendInput, inputs);
+            // Both scores are meant to rank passes above failures, so a negative weight is the blend fitting the
+            // validation problems' noise (it happens when one model is much weaker there). The likelihood is concave,
+            // so the best blend with no negative weight lies on an edge: one score alone. Fit each alone and keep the
+            // likelier of those with a positive weight; a score that ranks backwards on its own is never inverted.
+            var single = inputs.Select(input => (Inputs: new[] { input }, Fit: FitBlend(mlContext, blendInput, [input])))
+                .Where(c => c.Fit.Blend.Model.SubModel.Weights[0] > 0)
+                .OrderBy(c => mlContext.BinaryClassification.Evaluate(c.Fit.Blend.Transform(c.Fit.Concatenate.Transform(blendInput))).LogLoss)
+                .ToList();
+            if (single.Count == 0)
+                throw new ArgumentException($"Ensemble: on the {rows.Count} validation rows both the reward model's and the n-gram model's scores rank " +
+                                            "failures above passes; neither is worth blending (check the labels, or that the models were trained on this kind of rows).", nameof(validation));
+            (inputs, (concatenate, blend)) = (single[0].Inputs, single[0].Fit);
         }
         // The features are scaffolding: dropped so that a scored view carries the three scores and not a wide n-gram vector.
         var blended = new TransformerChain<ITransformer>(rewardModel, keepRewardScore, ngrams, keepNgramScore, concatenate, blend);

@@ -115,6 +115,17 @@ public sealed class NgramEnsembleTests
     }
 
     [TestMethod]
+    public void TwoScoresThatBothRankBackwardsAreRefusedInsteadOfInverted()
+    {
+        var (ml, _, train, validation, _) = Setup();
+        // Both "models" rank backwards on validation: a blend could only use them inverted, which is no blend of them.
+        var backwards = ml.Transforms.Expression(RewardColumnNames.Score, "s => -s", nameof(Row.Signal)).Fit(train);
+        var backwardNgrams = ml.Transforms.Expression(RewardColumnNames.Score, "s => 0.5 - 2 * s", nameof(Row.Signal)).Fit(train);
+        var error = Assert.ThrowsExactly<ArgumentException>(() => NgramEnsemble.Blend(ml, backwards, backwardNgrams, validation));
+        StringAssert.Contains(error.Message, "rank failures above passes");
+    }
+
+    [TestMethod]
     public void ValidationRowsOfOneClassAreRefusedWithTheReason()
     {
         var (ml, rewardModel, train, _, _) = Setup();
