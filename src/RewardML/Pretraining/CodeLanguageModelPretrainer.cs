@@ -69,7 +69,8 @@ public sealed class CodeLanguageModelPretrainer
         /// <summary>Sizes of the tiny backbone (default: Phi-4 vocabulary, hidden 64, 2 layers).</summary>
         public TinyPhiSpec Backbone { get; set; } = new();
 
-        /// <summary>The tokenizer; null = the built-in one of the backbone's vocabulary (phi4 for 100352 rows, phi4-mini for 200064).</summary>
+        /// <summary>The tokenizer; null = the built-in one of the backbone's vocabulary (phi4 for 100352 rows, phi4-mini for 200064).
+        /// A folder tokenizer's files are copied into the checkpoint, so that it loads with the tokenizer it was trained on.</summary>
         public TokenizerSpec? Tokenizer { get; set; }
 
         /// <summary>Tokens per training sequence. Default 256.</summary>
@@ -177,7 +178,8 @@ public sealed class CodeLanguageModelPretrainer
         ArgumentException.ThrowIfNullOrWhiteSpace(outputFolder);
         var clock = Stopwatch.StartNew();
         var backbone = RewardBackbone.CreateTiny(_options.Backbone, _options.Seed);
-        var tokenizer = RewardTokenizer.Create(_options.Tokenizer ?? TokenizerFor(_options.Backbone));
+        var tokenizerSpec = _options.Tokenizer ?? TokenizerFor(_options.Backbone);
+        var tokenizer = RewardTokenizer.Create(tokenizerSpec);
         tokenizer.EnsureFitsEmbedding(_options.Backbone.VocabSize);
         var data = PackedSequences.Pack(corpus, tokenizer, _options.SequenceLength, _options.Steps * _options.SequencesPerStep, _options.ValidationSequences,
             _options.Seed, cancellation);
@@ -233,8 +235,8 @@ public sealed class CodeLanguageModelPretrainer
         run.Finish();
 
         var summary = new PretrainingSummary(_options.Backbone, _options.Seed, data.Documents, data.Characters, data.Train.Count * (long)_options.SequenceLength,
-            step, tokens, vocabulary.Ids.Length, vocabulary.Coverage, step == 0 ? double.NaN : lossSum / step, curve, clock.Elapsed.TotalSeconds) { ResumedFrom = saved?.Step };
-        Write(model, outputFolder, summary);
+            step, tokens, vocabulary.Ids.Length, vocabulary.Coverage, step == 0 ? double.NaN : lossSum / step, curve, clock.Elapsed.TotalSeconds) { ResumedFrom = saved?.Step, Tokenizer = tokenizerSpec.ToString() };
+        Write(model, outputFolder, summary, tokenizerSpec);
         if (_options.CheckpointFolder is { } finished) TrainingCheckpoint.Delete(finished); // the run is complete: nothing to resume
         return summary;
     }
@@ -267,7 +269,10 @@ public sealed class CodeLanguageModelPretrainer
         return order;
     }
 
-    private static void Write(PhiRewardModel model, string folder, PretrainingSummary summary)
+    /// <summary>The files of a folder tokenizer that go into the checkpoint with it.</summary>
+    private static readonly string[] TokenizerFiles = [TokenizerJsonReader.TokenizerFile, "tokenizer_config.json", "special_tokens_map.json"];
+
+    private static void Write(PhiRewardModel model, string folder, PretrainingSummary summary, TokenizerSpec tokenizer)
     {
         Directory.CreateDirectory(folder);
         var tensors = model.named_parameters()
@@ -277,5 +282,10 @@ public sealed class CodeLanguageModelPretrainer
             TorchSharp.PyBridge.Safetensors.SaveStateDict(stream, tensors, leaveOpen: true);
         File.WriteAllText(Path.Combine(folder, Interop.HuggingFaceFolder.ConfigFile), model.Config.ToJson());
         summary.Write(Path.Combine(folder, SummaryFile));
+        // A built-in tokenizer is found again from config.json's vocab_size (TokenizerSpec.ForCheckpoint); a folder
+        // tokenizer has to travel with the weights, or train --backbone DIR would tokenize with another one.
+        if (tokenizer.Kind == TokenizerSpec.FolderKind && Path.GetFullPath(tokenizer.Path!) != Path.GetFullPath(folder))
+            foreach (var file in TokenizerFiles.Where(f => File.Exists(Path.Combine(tokenizer.Path!, f))))
+                File.Copy(Path.Combine(tokenizer.Path!, file), Path.Combine(folder, file), overwrite: true);
     }
 }

@@ -24,6 +24,9 @@ public sealed record PretrainingSummary(
     /// <summary>The step this run resumed from (its checkpoint's), or null for a run from the start; <c>Seconds</c> is then this run's part.</summary>
     public int? ResumedFrom { get; init; }
 
+    /// <summary>The tokenizer the corpus was tokenized with, in <c>--tokenizer</c> form (<c>phi4</c>, <c>phi4-mini</c>, <c>folder:PATH</c>); null in files written before it was recorded.</summary>
+    public string? Tokenizer { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,

@@ -1,5 +1,6 @@
 using RewardML.Modeling;
 using RewardML.Pretraining;
+using RewardML.Tests.Tokenization;
 using RewardML.Tokenization;
 using RewardML.Training;
 
@@ -44,6 +45,7 @@ public sealed class CodeLanguageModelPretrainerTests
         var backbone = RewardBackbone.Parse(folder);
         Assert.IsFalse(backbone.IsTiny, "a pretrained backbone is a checkpoint");
         Assert.AreEqual(TokenizerSpec.Phi4, TokenizerSpec.ForCheckpoint(folder));
+        Assert.AreEqual(TokenizerSpec.Phi4.ToString(), summary.Tokenizer, "pretraining.json names the tokenizer");
         using var loaded = PhiCheckpoint.Load(folder, new() { Device = "cpu" });
         Assert.AreEqual(32, loaded.Config.HiddenSize);
         Assert.IsTrue(loaded.Config.TieWordEmbeddings, "the LM head is the embedding, as trained");
@@ -53,6 +55,27 @@ public sealed class CodeLanguageModelPretrainerTests
         double reloaded = run.ValidationLoss(data.Validation);
         Assert.AreEqual(after, reloaded, 1e-4, "the loaded checkpoint is the model the run ended with");
         Assert.AreEqual(summary.Steps, PretrainingSummary.Read(Path.Combine(folder, CodeLanguageModelPretrainer.SummaryFile)).Steps, "pretraining.json records the run");
+    }
+
+    [TestMethod]
+    public void AFolderTokenizerGoesIntoTheCheckpointAndIsRecorded()
+    {
+        string source = Directory.CreateDirectory(Path.Combine(_dir, "tokenizer")).FullName;
+        TinyTokenizerJson.Write(source, vocabSize: 512, endOfText: true);
+        var options = SmallRun(steps: 2);
+        options.Backbone = options.Backbone with { VocabSize = 512 };
+        options.Tokenizer = TokenizerSpec.FromFolder(source);
+        string folder = Path.Combine(_dir, "backbone");
+        var summary = new CodeLanguageModelPretrainer(options).Pretrain(Corpus(), folder);
+
+        // train --backbone DIR finds the tokenizer in the checkpoint (vocabulary 512 matches no built-in one).
+        var found = TokenizerSpec.ForCheckpoint(folder);
+        Assert.AreEqual(TokenizerSpec.FromFolder(folder), found, "the checkpoint carries its own tokenizer");
+        string code = SyntheticPython.Module(3);
+        CollectionAssert.AreEqual(RewardTokenizer.Create(options.Tokenizer).EncodeToIds(code).ToArray(), RewardTokenizer.Create(found).EncodeToIds(code).ToArray(),
+            "and it tokenizes as the one pretraining used");
+        Assert.AreEqual(options.Tokenizer.ToString(), summary.Tokenizer);
+        Assert.AreEqual(options.Tokenizer.ToString(), PretrainingSummary.Read(Path.Combine(folder, CodeLanguageModelPretrainer.SummaryFile)).Tokenizer, "pretraining.json records it");
     }
 
     [TestMethod]

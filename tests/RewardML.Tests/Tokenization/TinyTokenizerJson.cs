@@ -10,9 +10,9 @@ namespace RewardML.Tests.Tokenization;
 internal static class TinyTokenizerJson
 {
     public const int Def = 256, SpaceF = 258, ParensColon = 260, TwoSpaces = 261, FourSpaces = 262;
-    public const int End = 300, User = 301, Assistant = 302;
+    public const int End = 300, User = 301, Assistant = 302, EndOfText = 303;
 
-    public static void Write(string folder, int vocabSize = 512)
+    public static void Write(string folder, int vocabSize = 512, bool endOfText = false)
     {
         var bytes = ByteAlphabet();
         var vocab = new Dictionary<string, int>();
@@ -30,7 +30,7 @@ internal static class TinyTokenizerJson
             {
                 new { id = End, content = "<|end|>", special = true },
                 new { id = Assistant, content = "<|assistant|>", special = true },
-            },
+            }.Concat(endOfText ? [new { id = EndOfText, content = "<|endoftext|>", special = true }] : []).ToArray(), // the document separator pretraining needs
             normalizer = (object?)null,
             pre_tokenizer = new
             {
