@@ -13,10 +13,6 @@ def report(*path):
         return json.load(f)
 
 
-def interval(x, digits=3):
-    return f"{x['value']:.{digits}f} [{x['lower']:.{digits}f}, {x['upper']:.{digits}f}]"
-
-
 def signed(x):
     return f"{x['value']:+.3f} [{x['lower']:+.3f}, {x['upper']:+.3f}]"
 

@@ -18,6 +18,7 @@ internal static class AppsMutantsDemo
     {
         var console = AnsiConsole.Console;
         var problems = DemoDataset.Load(quick);
+        var split = DemoDataset.Split(problems, seed, fold); // before labelling: a fold the problems cannot fill stops the run at once
         var byId = problems.ToDictionary(p => p.ProblemId);
         var candidates = quick
             ? DemoCandidates.Generate(problems, perProblemCorrect: 1, perProblemMutants: 3, seed, quick: true)
@@ -33,7 +34,6 @@ internal static class AppsMutantsDemo
         console.MarkupLine($"   references passing: {candidates.Where((c, i) => c.Mutation == DemoCandidate.Reference && labels[i]).Count()}/{candidates.Count - mutants.Count}; " +
                            $"mutants still passing: {mutants.Count(x => labels[x.i])}/{mutants.Count}");
 
-        var split = fold is null ? DemoDataset.Split(problems, seed) : DemoDataset.Split(problems, seed, fold);
         var rows = candidates.Select((c, i) => new DemoRow
         {
             ProblemId = c.ProblemId, CandidateId = c.CandidateId, Prompt = byId[c.ProblemId].Question,

@@ -81,11 +81,12 @@ internal static class DemoDataset
     /// <paramref name="seed"/> (as <see cref="Split(IEnumerable{AppsProblem}, int, double, double)"/> does), cut into
     /// K near-equal parts; the fold's part is the test set, the next part the validation set, the rest train.
     /// </summary>
+    /// <remarks>A null <paramref name="fold"/> is the default split, <see cref="Split(IEnumerable{AppsProblem}, int, double, double)"/>.</remarks>
     /// <exception cref="ArgumentException">Fewer problems than folds.</exception>
-    public static DemoSplit Split(IEnumerable<AppsProblem> problems, int seed, DemoFold fold)
+    public static DemoSplit Split(IEnumerable<AppsProblem> problems, int seed, DemoFold? fold)
     {
         ArgumentNullException.ThrowIfNull(problems);
-        ArgumentNullException.ThrowIfNull(fold);
+        if (fold is null) return Split(problems, seed);
         var ids = Shuffled(problems, seed);
         if (ids.Length < fold.Count)
             throw new ArgumentException($"--fold {fold}: {ids.Length} problems cannot fill {fold.Count} folds.");

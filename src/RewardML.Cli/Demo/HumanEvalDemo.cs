@@ -24,6 +24,7 @@ internal static class HumanEvalDemo
     {
         var console = AnsiConsole.Console;
         var problems = HumanEvalDemoData.Problems();
+        var split = DemoDataset.Split(problems, seed, fold); // before judging: a fold the problems cannot fill stops the run at once
         var byId = problems.ToDictionary(p => p.ProblemId);
         var samples = HumanEvalDemoData.Take(HumanEvalDemoData.Samples(problems), options.PerProblem, seed);
         console.MarkupLine($"[bold]1. Label[/] {samples.Count} programs CodeGen-Mono-16B wrote for {problems.Count} HumanEval problems " +
@@ -55,7 +56,6 @@ internal static class HumanEvalDemo
             console.MarkupLine(Markup.Escape($"   disagreement: {samples[i].ProblemId} #{samples[i].CandidateId}: official '{Short(samples[i].HarnessResult)}', sandbox {Verdict(verdicts[i]!)}"));
         console.MarkupLine($"   labels: the sandbox's for the {judged.Count} judged programs, the official harness's for the other {samples.Count - judged.Count}");
 
-        var split = fold is null ? DemoDataset.Split(problems, seed) : DemoDataset.Split(problems, seed, fold);
         var rows = samples.Select((s, i) => new DemoRow
         {
             ProblemId = s.ProblemId, CandidateId = s.CandidateId, Prompt = s.Prompt, Code = s.Code, Label = verdicts[i]?.StrictPass ?? s.OfficialLabel,
