@@ -38,11 +38,13 @@ public sealed class RewardHeadMemoryTests
         var live = perStep.Skip(1).Select(p => p.LiveTensors).ToList();
         Assert.IsTrue(live.All(l => l == live[0]), $"live tensors by step (from step 2): {string.Join(", ", live)}");
 
-        // The native heap (glibc: in use + free, which the CPU heap tuning never trims) grows by at most one embedding
-        // from step 4 to the last; before the fix it grew by about one embedding per step (12 here).
+        // The native heap (glibc: in use + free, which the CPU heap tuning never trims) does not grow with the steps
+        // from step 4 to the last: before the fix it grew by about one embedding per step (12 embeddings here). It may
+        // still grow once when a batch of a new shape needs a larger free block (seen on a clean clone: +2 embeddings
+        // at step 10, then flat), so the bound is 4 embeddings over the 12 steps: a third of what the old leak gave.
         if (perStep[3].HeapBytes is not { } early || perStep[^1].HeapBytes is not { } late) { Assert.Inconclusive("no glibc mallinfo2 here"); return; }
         double embedding = 4.0 * Spec.VocabSize * Spec.HiddenSize;
-        Assert.IsTrue(late - early < 1.5 * embedding,
+        Assert.IsTrue(late - early < 4 * embedding,
             $"heap grew {(late - early) / 1e6:0.0} MB from step 4 to step {Steps} (one embedding = {embedding / 1e6:0.0} MB): " +
             string.Join(", ", perStep.Select(p => $"{p.Step}: {p.HeapBytes / 1e6:0}")));
     }
